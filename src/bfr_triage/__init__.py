@@ -1,0 +1,1 @@
+"""bfr-triage: is blood flow restriction training a reasonable first-line option?"""

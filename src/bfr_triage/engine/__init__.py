@@ -1,0 +1,26 @@
+"""The rule engine: pure Python, no web framework. Load a rule set, parse answers, evaluate."""
+
+from .answers import accepts, parse_answers
+from .errors import AnswersError, FieldError, Problem, RuleSetError, TriageError
+from .evaluate import evaluate
+from .export import decision_to_dict
+from .loader import load_ruleset
+from .model import Answers, Decision, Question, Reason, RuleSet
+
+__all__ = [
+    "Answers",
+    "AnswersError",
+    "Decision",
+    "FieldError",
+    "Problem",
+    "Question",
+    "Reason",
+    "RuleSet",
+    "RuleSetError",
+    "TriageError",
+    "accepts",
+    "decision_to_dict",
+    "evaluate",
+    "load_ruleset",
+    "parse_answers",
+]

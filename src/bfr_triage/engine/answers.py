@@ -1,0 +1,66 @@
+"""Turn raw answers (from JSON, a form or a test) into validated, immutable Answers."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+
+from .errors import AnswersError, FieldError
+from .model import DONT_KNOW, Answers, Question, RuleSet, Value
+
+
+def accepts(question: Question) -> str:
+    """Say in one line what a question accepts, for error messages and the API."""
+    if question.type == "integer":
+        extra = ' or "dont_know"' if question.dont_know else ""
+        return f"a whole number from {question.min} to {question.max}{extra}"
+    values = ", ".join(question.values)
+    if question.type == "multi":
+        alone = f" ({', '.join(question.exclusive)} only on their own)" if question.exclusive else ""
+        return f"a non-empty list of: {values}{alone}"
+    return f"one of: {values}"
+
+
+def _check(question: Question, value: object) -> Value | None:
+    """Return the value if the question accepts it, else None. Never coerce "1" to 1."""
+    if question.type == "integer":
+        if question.dont_know and value == DONT_KNOW:
+            return DONT_KNOW
+        if isinstance(value, int) and not isinstance(value, bool):
+            low, high = question.min or 0, question.max or 0  # both set: checked at load
+            return value if low <= value <= high else None
+        return None
+    if question.type == "choice":
+        return value if isinstance(value, str) and value in question.values else None
+    if not isinstance(value, list | tuple) or not value:
+        return None
+    if not all(isinstance(v, str) and v in question.values for v in value):
+        return None
+    if len(set(value)) != len(value):
+        return None
+    if len(value) > 1 and set(value) & set(question.exclusive):
+        return None
+    return tuple(str(v) for v in value)
+
+
+def parse_answers(ruleset: RuleSet, raw: Mapping[str, object]) -> Answers:
+    """Validate every answer against the question vocabulary; raise AnswersError naming each bad one."""
+    errors: list[FieldError] = []
+    values: dict[str, Value] = {}
+    for qid, value in raw.items():
+        question = ruleset.questions.get(qid)
+        if question is None:
+            close = difflib.get_close_matches(qid, list(ruleset.questions), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            errors.append(FieldError(qid, f"unknown question{hint}", "a question id from the catalogue"))
+            continue
+        if value is None and question.optional:
+            continue
+        checked = _check(question, value)
+        if checked is None:
+            errors.append(FieldError(qid, f"not accepted: {value!r}", accepts(question)))
+        else:
+            values[qid] = checked
+    if errors:
+        raise AnswersError(errors)
+    return Answers(values)

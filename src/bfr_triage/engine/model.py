@@ -1,0 +1,269 @@
+"""Immutable objects the engine works with: the rule set, answers and the decision."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Tri = bool | None  # met / not met / unknown: unanswered is never read as "no"
+Value = str | int | tuple[str, ...]
+
+GRADES = ("ma", "rct", "small_rct", "emerging", "in_progress", "none_found")
+VERDICTS = ("needs_clearance", "first_line", "consider", "not_indicated")
+TIERS = ("clearance", "local", "precaution")
+LIMBS = ("left_arm", "right_arm", "left_leg", "right_leg")
+DONT_KNOW = "dont_know"
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    label: str
+    clinician_label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    page: str
+    type: Literal["choice", "multi", "integer"]
+    text: str
+    clinician_text: str
+    hint: str
+    options: tuple[Option, ...] = ()
+    exclusive: tuple[str, ...] = ()
+    min: int | None = None
+    max: int | None = None
+    dont_know: bool = False
+    optional: bool = False
+    audience: Literal["all", "clinician"] = "all"
+
+    def __repr__(self) -> str:
+        return f"Question({self.id!r}, {self.type})"
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        return tuple(o.value for o in self.options)
+
+
+@dataclass(frozen=True)
+class Page:
+    id: str
+    title: str
+    clinician_title: str
+    hint: str
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clause:
+    question: str
+    op: str
+    value: str | int | tuple[str, ...] | None
+    param: str | None = None
+
+
+@dataclass(frozen=True)
+class Condition:
+    mode: Literal["any", "all"]
+    clauses: tuple[Clause, ...]
+
+    @property
+    def questions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(c.question for c in self.clauses))
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    kind: str
+    citation: str
+    doi: str
+    url: str
+    note: str
+
+    def __repr__(self) -> str:
+        return f"Source({self.id!r})"
+
+
+@dataclass(frozen=True)
+class Indication:
+    id: str
+    kind: Literal["condition", "goal", "benefit"]
+    region: str
+    label: str
+    clinician_label: str
+    brief: str
+    grade: str
+    evidence: str
+    honesty: str
+    sources: tuple[str, ...]
+    when: Condition | None = None
+
+    def __repr__(self) -> str:
+        return f"Indication({self.id!r}, {self.grade})"
+
+
+@dataclass(frozen=True)
+class Barrier:
+    id: str
+    text: str
+    patient_text: str
+    when: Condition
+    details: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Barrier({self.id!r})"
+
+
+@dataclass(frozen=True)
+class SafetyItem:
+    id: str
+    tier: str
+    text: str
+    patient_text: str
+    action: str
+    sources: tuple[str, ...]
+    clot_points: int = 0
+    when: Condition | None = None
+    limbs_from: str | None = None
+
+    def __repr__(self) -> str:
+        return f"SafetyItem({self.id!r}, {self.tier})"
+
+
+@dataclass(frozen=True)
+class VerdictRow:
+    id: str
+    verdict: str
+    when: tuple[tuple[str, tuple[str, ...]], ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Wording:
+    clinician: str
+    patient: str
+    next_step_clinician: str
+    next_step_patient: str
+
+
+@dataclass(frozen=True)
+class PolicyParameter:
+    id: str
+    value: int
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Policy:
+    id: str
+    version: str
+    ruleset_version: str
+    first_line_grades: tuple[str, ...]
+    rows: tuple[VerdictRow, ...]
+    fallback: str
+    fallback_text: str
+    local_unknown_is_trained_limb: bool
+    parameters: dict[str, PolicyParameter] = field(hash=False)
+    wording: dict[str, Wording] = field(hash=False)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    id: str
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A validated rule set; build it with `load_ruleset`, never by hand."""
+
+    questions: dict[str, Question] = field(hash=False)
+    pages: tuple[Page, ...]
+    indications: dict[str, Indication] = field(hash=False)
+    barriers: tuple[Barrier, ...]
+    items: tuple[SafetyItem, ...]
+    policy: Policy
+    parameters: tuple[Parameter, ...]
+    sources: dict[str, Source] = field(hash=False)
+    sha256: str
+    files: tuple[str, ...]
+
+    def __repr__(self) -> str:
+        return f"RuleSet({self.policy.ruleset_version}, {self.sha256[:12]})"
+
+    @property
+    def rule_ids(self) -> tuple[str, ...]:
+        """Every id a decision can name as fired: indications, barriers, items, verdict rows."""
+        return (
+            tuple(f"ind_{i}" for i in self.indications)
+            + tuple(b.id for b in self.barriers)
+            + tuple(i.id for i in self.items)
+            + tuple(r.id for r in self.policy.rows)
+        )
+
+
+@dataclass(frozen=True)
+class Answers:
+    """Validated answers: question id to value. Absent ids were not answered."""
+
+    values: dict[str, Value] = field(hash=False)
+
+    def __repr__(self) -> str:
+        return f"Answers({len(self.values)} answered)"
+
+    def get(self, question: str) -> Value | None:
+        return self.values.get(question)
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A rule that fired (or could not be ruled out), with the answers that made it fire."""
+
+    rule: str
+    kind: Literal["indication", "benefit", "barrier", "clearance", "local", "precaution", "policy"]
+    state: Literal["met", "unknown"]
+    answers: tuple[tuple[str, Value | None], ...] = ()
+    limbs: tuple[str, ...] = ()
+    on_trained_limb: bool | None = None
+
+    def __repr__(self) -> str:
+        return f"Reason({self.rule!r}, {self.state})"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    app_version: str
+    ruleset_version: str
+    policy: str
+    policy_version: str
+    rules_sha256: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The one result of an assessment; every page, API and export renders this object."""
+
+    verdict: str
+    verdict_rule: str
+    facts: tuple[tuple[str, str], ...]
+    reasons: tuple[Reason, ...]
+    indication: str | None
+    trained_limbs: tuple[str, ...]
+    clot_risk_points: int
+    missing: tuple[str, ...]
+    provenance: Provenance
+
+    def __repr__(self) -> str:
+        return f"Decision({self.verdict}, via {self.verdict_rule})"
+
+    def of_kind(self, kind: str) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.kind == kind)
+
+    @property
+    def fired(self) -> tuple[str, ...]:
+        return tuple(r.rule for r in self.reasons)

@@ -1,0 +1,25 @@
+"""Shared fixtures: the rule set, and a clean environment the developer's shell cannot leak into."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from bfr_triage.engine import RuleSet, load_ruleset
+from bfr_triage.paths import data_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in list(os.environ):
+        if name.startswith("BFR_") and name != "BFR_REQUIRE_BROWSER":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def ruleset() -> RuleSet:
+    return load_ruleset(data_dir("rules"))
