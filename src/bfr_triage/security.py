@@ -1,0 +1,71 @@
+"""Security headers for every response, set in this one place."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, request
+
+T = TypeVar("T")
+
+_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+)
+_PERMISSIONS = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+_COMMON = {
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Content-Type-Options": "nosniff",
+    "Permissions-Policy": _PERMISSIONS,
+    # COOP only governs top-level windows, so it does not get in the way inside an iframe.
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+HSTS = "max-age=31536000"
+
+
+def embeddable(target: T) -> T:
+    """Mark a view function or a whole blueprint as framable by the allowed clinic origins."""
+    setattr(target, "bfr_embeddable", True)  # noqa: B010 (blueprints and functions alike)
+    return target
+
+
+def init_app(app: Flask) -> None:
+    """Add the security headers to every response of `app`."""
+    ancestors = " ".join(("'self'", *app.config.get("FRAME_ANCESTORS", ())))
+    app.extensions["bfr_security"] = {
+        "framed": _POLICY.format(ancestors=ancestors),
+        "unframed": _POLICY.format(ancestors="'none'"),
+    }
+    app.after_request(add_headers)
+
+
+def add_headers(response: Response) -> Response:
+    """Set the headers on `response`; framing depends on the endpoint that answered."""
+    policies = current_app.extensions["bfr_security"]
+    headers = response.headers
+    headers.update(_COMMON)
+    if _is_embeddable(response):
+        headers["Content-Security-Policy"] = policies["framed"]
+        headers.pop("X-Frame-Options", None)
+    else:
+        headers["Content-Security-Policy"] = policies["unframed"]
+        headers["X-Frame-Options"] = "DENY"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = HSTS
+    return response
+
+
+def _is_embeddable(response: Response) -> bool:
+    view: Any = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "bfr_embeddable", False):
+        return True
+    if any(
+        getattr(current_app.blueprints.get(name), "bfr_embeddable", False)
+        for name in request.blueprints
+    ):
+        return True
+    # A URL that matched no route still shows a translated HTML error page inside the frame.
+    return request.url_rule is None and response.mimetype == "text/html"

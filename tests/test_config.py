@@ -1,0 +1,151 @@
+"""Settings come from BFR_* variables, are checked at start, and production refuses a weak key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from flask import Flask, request
+
+from bfr_triage import config
+from bfr_triage.config import DEFAULTS, DEV_SECRET_KEY, ConfigError, parse_origins
+
+STRONG = "0123456789abcdef0123456789abcdef"
+
+
+def make_app(mapping: dict[str, Any] | None = None) -> Flask:
+    """Load settings the way create_app does: defaults, BFR_* environment, mapping, checks."""
+    app = Flask(__name__)
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("BFR")
+    app.config.from_mapping(mapping or {})
+    config.init_app(app)
+    return app
+
+
+def test_defaults_load_in_development() -> None:
+    app = make_app({"ENV": "development"})
+    assert app.config["FRAME_ANCESTORS"] == ()
+    assert app.config["SHARE_MAX_AGE_DAYS"] == 30
+    assert app.config["MAX_CONTENT_LENGTH"] == 64 * 1024
+    assert app.config["TRUST_PROXY"] == 0
+    assert app.config["BABEL_DEFAULT_LOCALE"] == "en"
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        pytest.param(None, id="missing"),
+        pytest.param("", id="empty"),
+        pytest.param(DEV_SECRET_KEY, id="development-default"),
+        pytest.param("short", id="too-short"),
+    ],
+)
+def test_production_refuses_a_weak_secret_key(secret: str | None) -> None:
+    with pytest.raises(ConfigError, match="BFR_SECRET_KEY: refusing to start in production"):
+        make_app({"SECRET_KEY": secret})
+
+
+def test_production_is_the_default_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigError, match="BFR_ENV=development"):
+        make_app()
+    monkeypatch.setenv("BFR_ENV", "development")
+    assert make_app().config["SECRET_KEY"] == DEV_SECRET_KEY
+
+
+def test_production_starts_with_a_strong_key_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("BFR_SECRET_KEY", STRONG)
+    assert make_app().config["SECRET_KEY"] == STRONG
+
+
+def test_a_numeric_secret_from_the_environment_stays_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BFR_SECRET_KEY", "12345678901234567890")
+    assert make_app().config["SECRET_KEY"] == "12345678901234567890"
+
+
+def test_testing_may_use_the_development_key() -> None:
+    assert make_app({"TESTING": True}).config["SECRET_KEY"] == DEV_SECRET_KEY
+
+
+def test_environment_variables_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BFR_ENV", "Development")
+    monkeypatch.setenv("BFR_FRAME_ANCESTORS", "https://clinic.example, HTTP://Other.example:8080/")
+    monkeypatch.setenv("BFR_CORS_ORIGINS", "*")
+    monkeypatch.setenv("BFR_STATE_MAX_AGE", "3600")
+    monkeypatch.setenv("BFR_SHARE_MAX_AGE_DAYS", "7")
+    monkeypatch.setenv("BFR_MAX_CONTENT_LENGTH", "2048")
+    monkeypatch.setenv("BFR_DEFAULT_LOCALE", "da")
+    monkeypatch.setenv("BFR_BRAND_COLOUR", "#0a7")
+    monkeypatch.setenv("BFR_LOGO_URL", "/static/clinic-logo.png")
+    cfg = make_app().config
+    assert cfg["ENV"] == "development"
+    assert cfg["FRAME_ANCESTORS"] == ("https://clinic.example", "http://other.example:8080")
+    assert cfg["CORS_ORIGINS"] == ("*",)
+    assert (cfg["STATE_MAX_AGE"], cfg["SHARE_MAX_AGE_DAYS"]) == (3600, 7)
+    assert cfg["MAX_CONTENT_LENGTH"] == 2048
+    assert cfg["BABEL_DEFAULT_LOCALE"] == "da"
+    assert (cfg["BRAND_COLOUR"], cfg["LOGO_URL"]) == ("#0a7", "/static/clinic-logo.png")
+
+
+def test_origins_accept_a_json_list_and_drop_duplicates() -> None:
+    got = parse_origins(["https://a.example", "https://a.example/", "http://[::1]:5000"], "X")
+    assert got == ("https://a.example", "http://[::1]:5000")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param("clinic.example", id="no-scheme"),
+        pytest.param("ftp://clinic.example", id="not-http"),
+        pytest.param("https://clinic.example/page", id="path"),
+        pytest.param("https://clinic.example?x=1", id="query"),
+        pytest.param("https://user@clinic.example", id="userinfo"),
+        pytest.param("https://*.clinic.example", id="wildcard"),
+        pytest.param("https://clinic.example;script-src", id="csp-injection"),
+        pytest.param("https://clinic.example:99999", id="bad-port"),
+        pytest.param("*", id="star-for-framing"),
+        pytest.param("'unsafe-inline'", id="keyword"),
+    ],
+)
+def test_a_bad_frame_ancestor_refuses_to_start(value: str) -> None:
+    with pytest.raises(ConfigError, match="BFR_FRAME_ANCESTORS"):
+        make_app({"TESTING": True, "FRAME_ANCESTORS": value})
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        pytest.param("ENV", "staging", id="env"),
+        pytest.param("CORS_ORIGINS", "* https://a.example", id="cors-star-and-origin"),
+        pytest.param("STATE_MAX_AGE", 0, id="state-age-zero"),
+        pytest.param("SHARE_MAX_AGE_DAYS", "thirty", id="share-days-text"),
+        pytest.param("MAX_CONTENT_LENGTH", True, id="body-limit-bool"),
+        pytest.param("TRUST_PROXY", 9, id="too-many-proxies"),
+        pytest.param("DEFAULT_LOCALE", "fr", id="locale"),
+        pytest.param("BRAND_COLOUR", "red;background:url(x)", id="colour-css"),
+        pytest.param("BRAND_COLOUR", "#12345", id="colour-five-digits"),
+        pytest.param("LOGO_URL", "https://cdn.example/logo.png", id="logo-third-party"),
+        pytest.param("LOGO_URL", "//cdn.example/logo.png", id="logo-protocol-relative"),
+    ],
+)
+def test_a_bad_setting_names_itself(key: str, value: Any) -> None:
+    with pytest.raises(ConfigError, match=f"BFR_{key}"):
+        make_app({"TESTING": True, key: value})
+
+
+def test_boundary_values_are_accepted() -> None:
+    cfg = make_app({"TESTING": True, "TRUST_PROXY": 5, "BRAND_COLOUR": "#A1b2C3"}).config
+    assert (cfg["TRUST_PROXY"], cfg["BRAND_COLOUR"]) == (5, "#A1b2C3")
+
+
+def test_forwarded_headers_are_ignored_unless_a_proxy_is_trusted() -> None:
+    def seen(trust: int) -> str:
+        app = make_app({"TESTING": True, "TRUST_PROXY": trust})
+        app.add_url_rule("/", "where", lambda: f"{request.scheme} {request.remote_addr}")
+        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+        return app.test_client().get("/", headers=headers).get_data(as_text=True)
+
+    assert seen(0) == "http 127.0.0.1"
+    assert seen(1) == "https 203.0.113.9"
