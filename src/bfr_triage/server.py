@@ -19,7 +19,7 @@ def options(bind: str | None = None, workers: int | None = None) -> dict[str, An
     """Return gunicorn settings: the arguments, else BFR_BIND / BFR_WORKERS, else the defaults."""
     return {
         "bind": [bind or os.environ.get("BFR_BIND") or DEFAULT_BIND],
-        "workers": workers or _workers_from_environment(),
+        "workers": _workers(workers if workers is not None else os.environ.get("BFR_WORKERS")),
         "worker_class": "sync",
         "timeout": 30,
         "accesslog": "-",
@@ -30,11 +30,10 @@ def options(bind: str | None = None, workers: int | None = None) -> dict[str, An
     }
 
 
-def _workers_from_environment() -> int:
-    value = os.environ.get("BFR_WORKERS", "")
-    if not value:
+def _workers(value: int | str | None) -> int:
+    if value is None or value == "":
         return DEFAULT_WORKERS
-    if not value.isdigit() or not 1 <= int(value) <= 64:
+    if not str(value).isdigit() or not 1 <= int(value) <= 64:
         raise ValueError(f"BFR_WORKERS: {value!r} is not a whole number from 1 to 64")
     return int(value)
 
