@@ -9,7 +9,15 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from .engine import AnswersError, RuleSet, RuleSetError, decision_to_dict, evaluate, load_ruleset, parse_answers
+from .engine import (
+    AnswersError,
+    RuleSet,
+    RuleSetError,
+    decision_to_dict,
+    evaluate,
+    load_ruleset,
+    parse_answers,
+)
 from .paths import data_dir
 
 
@@ -17,18 +25,23 @@ def _summary(rs: RuleSet, directory: Path) -> str:
     kinds = Counter(i.kind for i in rs.indications.values())
     tiers = Counter(i.tier for i in rs.items)
     p = rs.policy
-    return "\n".join([
-        f"rule set {p.ruleset_version} in {directory}: OK",
-        f"  policy      {p.id} {p.version}, hit policy first, {len(p.rows)} rows, fallback {p.fallback}",
-        f"  questions   {len(rs.questions)} on {len(rs.pages)} pages",
-        f"  indications {kinds['condition']} conditions, {kinds['goal']} goals, {kinds['benefit']} benefits",
-        f"  barriers    {len(rs.barriers)}",
-        f"  safety      {tiers['clearance']} clearance, {tiers['local']} local, {tiers['precaution']} precautions",
-        f"  parameters  {len(rs.parameters)}, policy parameters: "
-        + ", ".join(f"{k}={v.value}" for k, v in p.parameters.items()),
-        f"  sources     {len(rs.sources)}",
-        f"  sha256      {rs.sha256}",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            f"rule set {p.ruleset_version} in {directory}: OK",
+            f"  policy      {p.id} {p.version}, hit policy first, {len(p.rows)} rows, "
+            f"fallback {p.fallback}",
+            f"  questions   {len(rs.questions)} on {len(rs.pages)} pages",
+            f"  indications {kinds['condition']} conditions, {kinds['goal']} goals, "
+            f"{kinds['benefit']} benefits",
+            f"  barriers    {len(rs.barriers)}",
+            f"  safety      {tiers['clearance']} clearance, {tiers['local']} local, "
+            f"{tiers['precaution']} precautions",
+            f"  parameters  {len(rs.parameters)}, policy parameters: "
+            + ", ".join(f"{k}={v.value}" for k, v in p.parameters.items()),
+            f"  sources     {len(rs.sources)}",
+            f"  sha256      {rs.sha256}",
+        ]
+    )
 
 
 def _rules_check(args: argparse.Namespace) -> int:
@@ -61,7 +74,10 @@ def _assess(args: argparse.Namespace) -> int:
         return 2
     audience = body.get("audience", "clinician")
     if audience not in ("clinician", "patient"):
-        print(f'audience: not accepted: {audience!r}; accepts one of: clinician, patient', file=sys.stderr)
+        print(
+            f"audience: not accepted: {audience!r}; accepts one of: clinician, patient",
+            file=sys.stderr,
+        )
         return 2
     try:
         answers = parse_answers(rs, body["answers"])
@@ -76,6 +92,27 @@ def _assess(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from gunicorn.errors import ConfigError as GunicornConfigError
+
+    from . import create_app
+    from .config import ConfigError
+    from .server import Server, options
+
+    try:
+        settings = options(args.bind, args.workers)
+        app = create_app()  # before forking: a bad setting or rule set stops here, once
+    except (ConfigError, RuleSetError, ValueError) as error:
+        print(f"bfr-triage serve: {error}", file=sys.stderr)
+        return 2
+    try:
+        Server(app, settings).run()
+    except GunicornConfigError as error:
+        print(f"bfr-triage serve: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="bfr-triage", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -84,10 +121,16 @@ def parser() -> argparse.ArgumentParser:
     check = rules_sub.add_parser("check", help="validate a rule set (exit 1 listing every problem)")
     check.add_argument("dir", nargs="?", help="rule folder (default: the app's rules/)")
     check.set_defaults(func=_rules_check)
-    assess = sub.add_parser("assess", help="answers JSON in, decision JSON out (exit 2 on bad answers)")
+    assess = sub.add_parser(
+        "assess", help="answers JSON in, decision JSON out (exit 2 on bad answers)"
+    )
     assess.add_argument("file", nargs="?", default="-", help="JSON file, or - for standard input")
     assess.add_argument("--rules", help="rule folder (default: the app's rules/)")
     assess.set_defaults(func=_assess)
+    serve = sub.add_parser("serve", help="run the web app under gunicorn (settings: BFR_*)")
+    serve.add_argument("--bind", help="address:port (default: BFR_BIND or 127.0.0.1:8000)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: BFR_WORKERS or 2)")
+    serve.set_defaults(func=_serve)
     return top
 
 

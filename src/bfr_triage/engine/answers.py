@@ -16,7 +16,9 @@ def accepts(question: Question) -> str:
         return f"a whole number from {question.min} to {question.max}{extra}"
     values = ", ".join(question.values)
     if question.type == "multi":
-        alone = f" ({', '.join(question.exclusive)} only on their own)" if question.exclusive else ""
+        alone = (
+            f" ({', '.join(question.exclusive)} only on their own)" if question.exclusive else ""
+        )
         return f"a non-empty list of: {values}{alone}"
     return f"one of: {values}"
 
@@ -44,7 +46,7 @@ def _check(question: Question, value: object) -> Value | None:
 
 
 def parse_answers(ruleset: RuleSet, raw: Mapping[str, object]) -> Answers:
-    """Validate every answer against the question vocabulary; raise AnswersError naming each bad one."""
+    """Validate answers against the question vocabulary; raise AnswersError naming each bad one."""
     errors: list[FieldError] = []
     values: dict[str, Value] = {}
     for qid, value in raw.items():
@@ -52,7 +54,9 @@ def parse_answers(ruleset: RuleSet, raw: Mapping[str, object]) -> Answers:
         if question is None:
             close = difflib.get_close_matches(qid, list(ruleset.questions), n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            errors.append(FieldError(qid, f"unknown question{hint}", "a question id from the catalogue"))
+            errors.append(
+                FieldError(qid, f"unknown question{hint}", "a question id from the catalogue")
+            )
             continue
         if value is None and question.optional:
             continue

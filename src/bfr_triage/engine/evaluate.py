@@ -13,6 +13,7 @@ from .model import (
     Provenance,
     Reason,
     RuleSet,
+    State,
     Tri,
     Value,
 )
@@ -91,14 +92,19 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
     else:
         graded = indication.grade in policy.first_line_grades
         indication_fact = "graded" if graded else "ungraded"
-        reasons.append(Reason(f"ind_{indication.id}", "indication", "met", _cited(answers, ("condition",))))
+        reasons.append(
+            Reason(f"ind_{indication.id}", "indication", "met", _cited(answers, ("condition",)))
+        )
 
     barrier_states: list[Tri] = []
     for barrier in ruleset.barriers:
         state, decided_by = _test(ruleset, answers, barrier.when)
         barrier_states.append(state)
         if state is not False:
-            cited = _cited(answers, decided_by + tuple(d for d in barrier.details if answers.get(d) is not None))
+            cited = _cited(
+                answers,
+                decided_by + tuple(d for d in barrier.details if answers.get(d) is not None),
+            )
             reasons.append(Reason(barrier.id, "barrier", "met" if state else "unknown", cited))
 
     limb = answers.get("limb")
@@ -114,12 +120,21 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
             if given is None or given == (DONT_KNOW,) or not isinstance(given, tuple):
                 unknown_counts = policy.local_unknown_is_trained_limb
                 local_states.append(None if unknown_counts else False)
-                reasons.append(Reason(item.id, "local", "unknown", _cited(answers, (item.limbs_from,))))
+                reasons.append(
+                    Reason(item.id, "local", "unknown", _cited(answers, (item.limbs_from,)))
+                )
                 continue
             on_trained = bool(set(given) & set(trained)) if trained else None
             local_states.append(on_trained)
             reasons.append(
-                Reason(item.id, "local", "met", _cited(answers, (item.limbs_from, "limb")), given, on_trained)
+                Reason(
+                    item.id,
+                    "local",
+                    "met",
+                    _cited(answers, (item.limbs_from, "limb")),
+                    given,
+                    on_trained,
+                )
             )
             continue
         assert item.when is not None  # every non-local item has one: checked at load
@@ -127,8 +142,12 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
         if item.tier == "clearance":
             clearance_states.append(state)
         if state is not False:
-            kind = "clearance" if item.tier == "clearance" else "precaution"
-            reasons.append(Reason(item.id, kind, "met" if state else "unknown", _cited(answers, decided_by)))
+            met: State = "met" if state else "unknown"
+            cited = _cited(answers, decided_by)
+            if item.tier == "clearance":
+                reasons.append(Reason(item.id, "clearance", met, cited))
+            else:
+                reasons.append(Reason(item.id, "precaution", met, cited))
         if state is True:
             clot_points += item.clot_points
 
@@ -136,7 +155,9 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
         assert benefit.when is not None  # every benefit has one: checked at load
         state, decided_by = _test(ruleset, answers, benefit.when)
         if state is True:
-            reasons.append(Reason(f"ind_{benefit.id}", "benefit", "met", _cited(answers, decided_by)))
+            reasons.append(
+                Reason(f"ind_{benefit.id}", "benefit", "met", _cited(answers, decided_by))
+            )
 
     facts = {
         "clearance": _tri_fact(clearance_states, "hit", "unknown", "clear"),

@@ -9,7 +9,14 @@ from .model import Decision, Reason, RuleSet
 
 def source_to_dict(ruleset: RuleSet, sid: str) -> dict[str, str]:
     s = ruleset.sources[sid]
-    return {"id": s.id, "kind": s.kind, "citation": s.citation, "doi": s.doi, "url": s.url, "note": s.note}
+    return {
+        "id": s.id,
+        "kind": s.kind,
+        "citation": s.citation,
+        "doi": s.doi,
+        "url": s.url,
+        "note": s.note,
+    }
 
 
 def rule_text(ruleset: RuleSet, reason: Reason, audience: str = "clinician") -> str:
@@ -28,7 +35,9 @@ def rule_text(ruleset: RuleSet, reason: Reason, audience: str = "clinician") -> 
     return item.patient_text if patient else item.text
 
 
-def decision_to_dict(ruleset: RuleSet, decision: Decision, audience: str = "clinician") -> dict[str, Any]:
+def decision_to_dict(
+    ruleset: RuleSet, decision: Decision, audience: str = "clinician"
+) -> dict[str, Any]:
     """Return the whole decision as JSON-ready data; the CLI and the API print exactly this."""
     wording = ruleset.policy.wording[decision.verdict]
     patient = audience == "patient"
@@ -77,7 +86,11 @@ def decision_to_dict(ruleset: RuleSet, decision: Decision, audience: str = "clin
         "indication": indication,
         "benefits": ids("benefit"),
         "loading_barriers": ids("barrier"),
-        "safety": {"clearance": ids("clearance"), "local": ids("local"), "precautions": ids("precaution")},
+        "safety": {
+            "clearance": ids("clearance"),
+            "local": ids("local"),
+            "precautions": ids("precaution"),
+        },
         "trained_limbs": list(decision.trained_limbs),
         "clot_risk_points": {
             "total": decision.clot_risk_points,

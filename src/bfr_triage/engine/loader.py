@@ -65,7 +65,9 @@ class _Checker:
     def add(self, file: str, rule: str, message: str) -> None:
         self.problems.append(Problem(file, rule, message))
 
-    def keys(self, file: str, rule: str, table: Table, required: set[str], allowed: set[str]) -> bool:
+    def keys(
+        self, file: str, rule: str, table: Table, required: set[str], allowed: set[str]
+    ) -> bool:
         ok = True
         for key in sorted(required - table.keys()):
             self.add(file, rule, f"missing field {key!r}")
@@ -140,16 +142,28 @@ def _questions(
         qid = _str(raw, "id", "?")
         check.unique(file, qid)
         allowed = {
-            "hint", "clinician_text", "options", "options_from", "exclusive", "min", "max",
-            "dont_know", "optional", "audience",
-        }  # fmt: skip
+            "hint",
+            "clinician_text",
+            "options",
+            "options_from",
+            "exclusive",
+            "min",
+            "max",
+            "dont_know",
+            "optional",
+            "audience",
+        }
         if not check.keys(file, qid, raw, {"id", "page", "type", "text"}, allowed):
             continue
         qtype = raw["type"]
         options: list[Option] = []
         if raw.get("options_from") == "indications":
             options += [
-                Option(i["id"], i.get("label", ""), i.get("clinician_label", i.get("label", "")))
+                Option(
+                    i["id"],
+                    str(i.get("label", "")),
+                    str(i.get("clinician_label", i.get("label", ""))),
+                )
                 for i in indications
                 if i.get("kind") in ("condition", "goal")
             ]
@@ -170,7 +184,11 @@ def _questions(
             elif raw["min"] >= raw["max"]:
                 check.add(file, qid, "min must be below max")
         elif qtype not in ("choice", "multi"):
-            check.add(file, qid, f"unknown type {qtype!r}{_did_you_mean(qtype, ['choice', 'multi', 'integer'])}")
+            check.add(
+                file,
+                qid,
+                f"unknown type {qtype!r}{_did_you_mean(qtype, ['choice', 'multi', 'integer'])}",
+            )
         if len(set(values)) != len(values):
             check.add(file, qid, "duplicate option values")
         exclusive = _strs(raw.get("exclusive", []))
@@ -208,17 +226,27 @@ def _questions(
             check.add(file, pid, "page has no questions")
         title = raw["title"]
         pages.append(
-            Page(pid, title, _str(raw, "clinician_title", title), _str(raw, "hint"),
-                 tuple(by_page.get(pid, ())))
-        )  # fmt: skip
+            Page(
+                pid,
+                title,
+                _str(raw, "clinician_title", title),
+                _str(raw, "hint"),
+                tuple(by_page.get(pid, ())),
+            )
+        )
     for pid in by_page.keys() - {p.id for p in pages}:
         check.add(file, pid, f"questions name page {pid!r}, which is not defined")
     return questions, tuple(pages)
 
 
 class _Context:
-    def __init__(self, check: _Checker, questions: dict[str, Question], sources: dict[str, Source],
-                 params: set[str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        check: _Checker,
+        questions: dict[str, Question],
+        sources: dict[str, Source],
+        params: set[str],
+    ) -> None:
         self.check, self.questions, self.sources, self.params = check, questions, sources, params
 
     def condition(self, file: str, rule: str, raw: object) -> Condition | None:
@@ -248,14 +276,17 @@ class _Context:
             return None
         _, types, kind = OPERATORS[op]
         if question.type not in types:
-            check.add(file, rule, f"operator {op!r} does not apply to {question.type} question {qid!r}")
+            check.add(
+                file, rule, f"operator {op!r} does not apply to {question.type} question {qid!r}"
+            )
             return None
         if ("value" in raw) == ("param" in raw):
             check.add(file, rule, "a clause needs exactly one of `value` or `param`")
             return None
         if "param" in raw:
             if kind != "integer" or raw["param"] not in self.params:
-                check.add(file, rule, f"unknown policy parameter {raw['param']!r}{_did_you_mean(raw['param'], self.params)}")
+                near = _did_you_mean(raw["param"], self.params)
+                check.add(file, rule, f"unknown policy parameter {raw['param']!r}{near}")
                 return None
             return Clause(qid, op, None, raw["param"])
         value = raw["value"]
@@ -265,12 +296,24 @@ class _Context:
                 return None
             return Clause(qid, op, value)
         wanted = [value] if kind == "option" else value
-        if not isinstance(wanted, list) or not wanted or not all(isinstance(v, str) for v in wanted):
-            check.add(file, rule, f"operator {op!r} needs {'an option' if kind == 'option' else 'a list of options'}")
+        if (
+            not isinstance(wanted, list)
+            or not wanted
+            or not all(isinstance(v, str) for v in wanted)
+        ):
+            check.add(
+                file,
+                rule,
+                f"operator {op!r} needs {'an option' if kind == 'option' else 'a list of options'}",
+            )
             return None
         for v in wanted:
             if v not in question.values or v == "dont_know":
-                check.add(file, rule, f"{v!r} is not an option of {qid!r}{_did_you_mean(v, question.values)}")
+                check.add(
+                    file,
+                    rule,
+                    f"{v!r} is not an option of {qid!r}{_did_you_mean(v, question.values)}",
+                )
                 return None
         return Clause(qid, op, value if kind == "option" else tuple(value))
 
@@ -282,7 +325,9 @@ class _Context:
             self.check.add(file, rule, "missing source: every rule needs at least one source")
         for sid in ids:
             if sid not in self.sources:
-                self.check.add(file, rule, f"unknown source {sid!r}{_did_you_mean(sid, self.sources)}")
+                self.check.add(
+                    file, rule, f"unknown source {sid!r}{_did_you_mean(sid, self.sources)}"
+                )
         return ids
 
 
@@ -299,7 +344,9 @@ def _indications(data: list[Table], ctx: _Context) -> dict[str, Indication]:
         if raw["kind"] not in ("condition", "goal", "benefit"):
             check.add(file, iid, f"unknown kind {raw['kind']!r}")
         if raw["grade"] not in GRADES:
-            check.add(file, iid, f"unknown grade {raw['grade']!r}{_did_you_mean(raw['grade'], GRADES)}")
+            check.add(
+                file, iid, f"unknown grade {raw['grade']!r}{_did_you_mean(raw['grade'], GRADES)}"
+            )
         sources = ctx.sources_of(file, iid, raw["sources"], raw["grade"] != "none_found")
         when = None
         if raw["kind"] == "benefit":
@@ -307,9 +354,18 @@ def _indications(data: list[Table], ctx: _Context) -> dict[str, Indication]:
         elif "when" in raw:
             check.add(file, iid, "only a benefit has `when`; a condition or goal matches by its id")
         out[iid] = Indication(
-            iid, raw["kind"], raw["region"], raw["label"], _str(raw, "clinician_label", raw["label"]),
-            raw["brief"], raw["grade"], _str(raw, "evidence"), _str(raw, "honesty"), sources, when,
-        )  # fmt: skip
+            iid,
+            raw["kind"],
+            raw["region"],
+            raw["label"],
+            _str(raw, "clinician_label", raw["label"]),
+            raw["brief"],
+            raw["grade"],
+            _str(raw, "evidence"),
+            _str(raw, "honesty"),
+            sources,
+            when,
+        )
     return out
 
 
@@ -319,13 +375,19 @@ def _barriers(data: list[Table], ctx: _Context) -> tuple[Barrier, ...]:
     for raw in data:
         bid = _str(raw, "id", "?")
         check.unique(file, bid)
-        if not check.keys(file, bid, raw, {"id", "text", "patient_text", "when"}, {"details", "sources"}):
+        if not check.keys(
+            file, bid, raw, {"id", "text", "patient_text", "when"}, {"details", "sources"}
+        ):
             continue
         when = ctx.condition(file, bid, raw["when"])
         details = _strs(raw.get("details", []))
         for qid in details:
             if qid not in ctx.questions:
-                check.add(file, bid, f"unknown question {qid!r} in details{_did_you_mean(qid, ctx.questions)}")
+                check.add(
+                    file,
+                    bid,
+                    f"unknown question {qid!r} in details{_did_you_mean(qid, ctx.questions)}",
+                )
         sources = ctx.sources_of(file, bid, raw.get("sources"), required=False)
         if when is not None:
             out.append(Barrier(bid, raw["text"], raw["patient_text"], when, details, sources))
@@ -353,7 +415,9 @@ def _items(data: list[Table], ctx: _Context) -> tuple[SafetyItem, ...]:
         if tier == "local":
             question = ctx.questions.get(str(limbs_from))
             if "when" in raw or question is None:
-                check.add(file, sid, "a local item needs `limbs_from` naming a question, and no `when`")
+                check.add(
+                    file, sid, "a local item needs `limbs_from` naming a question, and no `when`"
+                )
             elif question.type != "multi" or not set(LIMBS) <= set(question.values):
                 check.add(file, sid, f"question {limbs_from!r} does not ask for limbs")
         else:
@@ -361,16 +425,36 @@ def _items(data: list[Table], ctx: _Context) -> tuple[SafetyItem, ...]:
                 check.add(file, sid, "only a local item has `limbs_from`")
             when = ctx.condition(file, sid, raw.get("when"))
         out.append(
-            SafetyItem(sid, tier, raw["text"], raw["patient_text"], raw["action"], sources,
-                       points, when, limbs_from)
-        )  # fmt: skip
+            SafetyItem(
+                sid,
+                tier,
+                raw["text"],
+                raw["patient_text"],
+                raw["action"],
+                sources,
+                points,
+                when,
+                limbs_from,
+            )
+        )
     return tuple(out)
 
 
 def _policy(data: Table, ctx: _Context) -> Policy | None:
     file, check = "policy.toml", ctx.check
-    required = {"id", "version", "ruleset_version", "hit_policy", "first_line_grades", "fallback",
-                "fallback_text", "verdict", "wording", "parameters", "local_unknown_is_trained_limb"}  # fmt: skip
+    required = {
+        "id",
+        "version",
+        "ruleset_version",
+        "hit_policy",
+        "first_line_grades",
+        "fallback",
+        "fallback_text",
+        "verdict",
+        "wording",
+        "parameters",
+        "local_unknown_is_trained_limb",
+    }
     if not check.keys(file, _str(data, "id", "policy"), data, required, set()):
         return None
     if data["hit_policy"] != "first":
@@ -385,7 +469,11 @@ def _policy(data: Table, ctx: _Context) -> Policy | None:
         if not check.keys(file, rid, raw, {"id", "verdict", "when", "text"}, set()):
             continue
         if raw["verdict"] not in VERDICTS:
-            check.add(file, rid, f"unknown verdict {raw['verdict']!r}{_did_you_mean(raw['verdict'], VERDICTS)}")
+            check.add(
+                file,
+                rid,
+                f"unknown verdict {raw['verdict']!r}{_did_you_mean(raw['verdict'], VERDICTS)}",
+            )
         when = []
         for fact, values in raw["when"].items():
             if fact not in FACTS:
@@ -414,14 +502,27 @@ def _policy(data: Table, ctx: _Context) -> Policy | None:
         check.unique(file, pid)
         if check.keys(file, pid, raw, {"value", "kind", "text", "sources"}, set()):
             if not isinstance(raw["value"], int) or raw["kind"] != "policy":
-                check.add(file, pid, "a policy parameter needs a whole-number value and kind 'policy'")
-            params[pid] = PolicyParameter(pid, raw["value"], raw["text"],
-                                          ctx.sources_of(file, pid, raw["sources"], required=True))  # fmt: skip
+                check.add(
+                    file, pid, "a policy parameter needs a whole-number value and kind 'policy'"
+                )
+            params[pid] = PolicyParameter(
+                pid,
+                raw["value"],
+                raw["text"],
+                ctx.sources_of(file, pid, raw["sources"], required=True),
+            )
     return Policy(
-        data["id"], data["version"], data["ruleset_version"], tuple(data["first_line_grades"]),
-        tuple(rows), data["fallback"], data["fallback_text"],
-        bool(data["local_unknown_is_trained_limb"]), params, wording,
-    )  # fmt: skip
+        data["id"],
+        data["version"],
+        data["ruleset_version"],
+        tuple(data["first_line_grades"]),
+        tuple(rows),
+        data["fallback"],
+        data["fallback_text"],
+        bool(data["local_unknown_is_trained_limb"]),
+        params,
+        wording,
+    )
 
 
 def _parameters(data: list[Table], ctx: _Context) -> tuple[Parameter, ...]:
@@ -464,5 +565,15 @@ def load_ruleset(directory: str | Path) -> RuleSet:
             check.add("questions.toml", qid, "the engine needs this question")
     if check.problems or policy is None:
         raise RuleSetError(check.problems)
-    return RuleSet(questions, pages, indications, barriers, items, policy, parameters, sources,
-                   _digest(directory), FILES)  # fmt: skip
+    return RuleSet(
+        questions,
+        pages,
+        indications,
+        barriers,
+        items,
+        policy,
+        parameters,
+        sources,
+        _digest(directory),
+        FILES,
+    )

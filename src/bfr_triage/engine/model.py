@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Tri = bool | None  # met / not met / unknown: unanswered is never read as "no"
+State = Literal["met", "unknown"]
 Value = str | int | tuple[str, ...]
 
 GRADES = ("ma", "rct", "small_rct", "emerging", "in_progress", "none_found")
@@ -226,7 +227,7 @@ class Reason:
 
     rule: str
     kind: Literal["indication", "benefit", "barrier", "clearance", "local", "precaution", "policy"]
-    state: Literal["met", "unknown"]
+    state: State
     answers: tuple[tuple[str, Value | None], ...] = ()
     limbs: tuple[str, ...] = ()
     on_trained_limb: bool | None = None

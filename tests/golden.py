@@ -1,0 +1,37 @@
+"""Load the golden clinical cases in tests/cases/ (one TOML file each)."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CASES_DIR = Path(__file__).parent / "cases"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    source: str
+    audience: str
+    verdict: str
+    fired: frozenset[str]
+    answers: dict[str, Any]
+    path: Path
+
+
+def load_cases() -> list[Case]:
+    """Return every golden case, sorted by name."""
+    cases = []
+    for path in sorted(CASES_DIR.glob("*.toml")):
+        with path.open("rb") as f:
+            raw = tomllib.load(f)
+        cases.append(
+            Case(path.stem, raw["source"], raw["audience"], raw["verdict"], frozenset(raw["fired"]),
+                 raw["answers"], path)
+        )  # fmt: skip
+    return cases
+
+
+CASES = load_cases()
