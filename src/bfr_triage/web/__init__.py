@@ -1,0 +1,1 @@
+"""The questionnaire in the browser: pages, forms, signed state and error pages."""

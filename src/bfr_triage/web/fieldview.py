@@ -1,0 +1,113 @@
+"""Turn a form field into what the macros render: ids, legend, hint, error, grouped options."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext
+
+from ..engine import Question, RuleSet
+from .forms import is_scale, option_labels, question_text
+from .labels import REGIONS
+
+
+@dataclass(frozen=True)
+class OptionView:
+    id: str
+    value: str
+    label: str
+    hint: str
+    checked: bool
+    divider: bool  # an "or" before exclusive answers such as "None of these"
+
+
+@dataclass(frozen=True)
+class FieldView:
+    name: str
+    kind: str  # radios | checkboxes | number
+    legend: str
+    hint: str
+    error: str
+    groups: tuple[tuple[str, tuple[OptionView, ...]], ...]
+    value: str
+    inline: bool
+
+    @property
+    def hint_id(self) -> str:
+        return f"{self.name}-hint" if self.hint else ""
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.name}-error" if self.error else ""
+
+    @property
+    def describedby(self) -> str:
+        return " ".join(i for i in (self.hint_id, self.error_id) if i)
+
+    @property
+    def first_id(self) -> str:
+        """Return the id the error summary links to: the first input of the field."""
+        for _, options in self.groups:
+            for option in options:
+                return option.id
+        return self.name
+
+
+def _hints(rs: RuleSet, q: Question) -> dict[str, str]:
+    """Show the brief's own wording under a condition whose brief row was split."""
+    if q.id != "condition":
+        return {}
+    briefs = Counter(i.brief for i in rs.indications.values() if i.kind != "benefit")
+    return {
+        i.id: gettext("Listed in the brief as: %(brief)s", brief=gettext(i.brief))
+        for i in rs.indications.values()
+        if briefs[i.brief] > 1
+    }
+
+
+def _regions(rs: RuleSet, q: Question) -> dict[str, str]:
+    if q.id != "condition":
+        return {}
+    return {i.id: i.region for i in rs.indications.values()}
+
+
+def field_view(rs: RuleSet, q: Question, field: Any, audience: str) -> FieldView:
+    """Describe one question's field for the templates."""
+    hint = gettext(q.hint) if q.hint else ""
+    error = str(field.errors[0]) if field.errors else ""
+    if q.type == "integer" and not is_scale(q):
+        raw = field.raw_data[0] if field.raw_data else field.data
+        value = "" if raw is None else str(raw)
+        return FieldView(q.id, "number", question_text(q, audience), hint, error, (), value, False)
+    chosen = field.data if isinstance(field.data, list) else [field.data]
+    chosen = [str(v) for v in chosen if v is not None]
+    hints, regions = _hints(rs, q), _regions(rs, q)
+    groups: list[tuple[str, list[OptionView]]] = []
+    seen_exclusive = False
+    for value, label in option_labels(q, audience):
+        divider = value in q.exclusive and not seen_exclusive and q.type == "multi"
+        seen_exclusive = seen_exclusive or value in q.exclusive
+        option = OptionView(
+            f"{q.id}-{value}", value, label, hints.get(value, ""), value in chosen, divider
+        )
+        region = regions.get(value, "")
+        heading = str(REGIONS.get(region, region)) if region else ""
+        if not groups or groups[-1][0] != heading:
+            groups.append((heading, []))
+        groups[-1][1].append(option)
+    kind = "checkboxes" if q.type == "multi" else "radios"
+    inline = is_scale(q) or all(len(label) <= 14 for _, label in option_labels(q, audience))
+    frozen = tuple((heading, tuple(options)) for heading, options in groups)
+    return FieldView(q.id, kind, question_text(q, audience), hint, error, frozen, "", inline)
+
+
+def answer_text(q: Question, value: Any, audience: str) -> str:
+    """Return an answer as the person would read it back."""
+    if value is None:
+        return gettext("Not answered")
+    labels = dict(option_labels(q, audience))
+    if isinstance(value, tuple | list):
+        return ", ".join(labels.get(v, v) for v in value)
+    return labels.get(str(value), str(value))

@@ -1,0 +1,163 @@
+"""Build WTForms forms from the question data in rules/: one field factory for every page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from flask_babel import gettext
+from wtforms import Form, IntegerField, RadioField, SelectMultipleField
+from wtforms.validators import StopValidation
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..engine import AnswersError, Question, parse_answers
+from ..engine.model import DONT_KNOW, Value
+from . import messages
+from .links import ruleset
+
+WHOLE_NUMBER = re.compile(r"\s*-?[0-9]{1,6}\s*")
+SCALE_SPAN = 10  # an integer question this narrow is asked as radio buttons, never a slider
+
+
+class Choice(RadioField):
+    """One answer from a list; the factory's validator checks it, with our own messages."""
+
+
+class MultiCheckbox(SelectMultipleField):
+    """Tick any number of boxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class WholeNumber(IntegerField):
+    """A whole number typed in; remembers a non-number instead of raising WTForms' own message."""
+
+    not_a_number = False
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+        elif WHOLE_NUMBER.fullmatch(str(valuelist[0])):
+            self.data = int(valuelist[0])
+        else:
+            self.data, self.not_a_number = None, True
+
+
+def is_scale(q: Question) -> bool:
+    return q.type == "integer" and (q.max or 0) - (q.min or 0) <= SCALE_SPAN
+
+
+def question_text(q: Question, audience: str) -> str:
+    """Return the question in the audience's wording, translated."""
+    return gettext(q.clinician_text if audience == "clinician" else q.text)
+
+
+def option_labels(q: Question, audience: str) -> list[tuple[str, str]]:
+    """Return (value, translated label) pairs, a scale's numbers included."""
+    if is_scale(q):
+        dont_know = [(DONT_KNOW, dont_know_label(audience))] if q.dont_know else []
+        return [(str(n), str(n)) for n in range(q.min or 0, (q.max or 0) + 1)] + dont_know
+    clinician = audience == "clinician"
+    return [(o.value, gettext(o.clinician_label if clinician else o.label)) for o in q.options]
+
+
+def dont_know_label(audience: str) -> str:
+    return gettext("Unknown") if audience == "clinician" else gettext("I don't know")
+
+
+Check = Callable[[Form, Any], None]
+
+
+def _validator(q: Question, audience: str) -> Check:
+    """Return the one validator of a question; every message comes from `messages`."""
+
+    def check(form: Form, field: Any) -> None:
+        words: dict[str, Any] = {"question": question_text(q, audience), "min": q.min, "max": q.max}
+        data = field.data
+        if q.type == "multi":
+            if not data:
+                raise StopValidation(messages.MANDATORY_CHECKBOX % words)
+            if not set(data) <= set(q.values):
+                raise StopValidation(messages.INVALID_CHOICE % words)
+            alone = [v for v in data if v in q.exclusive]
+            if alone and len(data) > 1:
+                words["option"] = dict(option_labels(q, audience))[alone[0]]
+                raise StopValidation(messages.EXCLUSIVE_CHOICE % words)
+        elif q.type == "choice" or is_scale(q):
+            if data in (None, ""):
+                raise StopValidation("" if q.optional else messages.MANDATORY_RADIO % words)
+            if data not in dict(option_labels(q, audience)):
+                raise StopValidation(messages.INVALID_CHOICE % words)
+        elif getattr(field, "not_a_number", False):
+            raise StopValidation(messages.NOT_A_NUMBER % words)
+        elif data is None:
+            raise StopValidation("" if q.optional else messages.MANDATORY_NUMBER % words)
+        elif not (q.min or 0) <= data <= (q.max or 0):
+            raise StopValidation(messages.NUMBER_OUT_OF_RANGE % words)
+
+    return check
+
+
+def make_field(q: Question, audience: str) -> Any:
+    """Return an unbound WTForms field for one question."""
+    kwargs: dict[str, Any] = {"validators": [_validator(q, audience)]}
+    if q.type == "multi":
+        return MultiCheckbox(choices=option_labels(q, audience), validate_choice=False, **kwargs)
+    if q.type == "choice" or is_scale(q):
+        return Choice(choices=option_labels(q, audience), validate_choice=False, **kwargs)
+    return WholeNumber(render_kw={"inputmode": "numeric"}, **kwargs)
+
+
+def shown(questions: Iterable[Question], audience: str) -> list[Question]:
+    """Return the questions this audience is asked: clinician-only ones only to clinicians."""
+    return [q for q in questions if q.audience == "all" or audience == "clinician"]
+
+
+def to_form(q: Question, value: Value | None) -> Any:
+    """Return an answer as the form field holds it."""
+    if value is None:
+        return None
+    if isinstance(value, tuple):
+        return list(value)
+    return str(value) if is_scale(q) else value
+
+
+def build_form(
+    questions: list[Question],
+    audience: str,
+    formdata: Mapping[str, Any] | None = None,
+    answers: Mapping[str, Value] | None = None,
+) -> Form:
+    """Build a form for `questions`: filled from a request, or pre-filled from answers."""
+    fields = {q.id: make_field(q, audience) for q in questions}
+    form_class = type("QuestionsForm", (Form,), fields)
+    answers = answers or {}
+    data = {q.id: to_form(q, answers.get(q.id)) for q in questions}
+    return form_class(formdata=formdata, data=data)
+
+
+def _candidate(q: Question, data: Any) -> Value | None:
+    if data in (None, "", []):
+        return None
+    if isinstance(data, list):
+        return tuple(str(v) for v in data)
+    if is_scale(q) and data != DONT_KNOW:
+        return int(data) if WHOLE_NUMBER.fullmatch(str(data)) else str(data)
+    return data if isinstance(data, int | str) else None
+
+
+def form_answers(form: Form, questions: list[Question]) -> dict[str, Value]:
+    """Return the answers on a form that the engine accepts, each checked on its own."""
+    out: dict[str, Value] = {}
+    for q in questions:
+        value = _candidate(q, form[q.id].data)
+        if value is None:
+            continue
+        try:
+            parse_answers(ruleset(), {q.id: value})
+        except AnswersError:
+            continue
+        out[q.id] = value
+    return out

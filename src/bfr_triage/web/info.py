@@ -1,0 +1,68 @@
+"""Pages without a questionnaire: the evidence, liveness and the favicon."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template, send_from_directory
+from flask_babel import gettext
+from werkzeug.wrappers import Response
+
+from .labels import GRADES, REGIONS, TIERS
+from .links import audience, ruleset
+from .result import sources_view
+from .views import bp
+
+
+@bp.get("/about")
+def about() -> str:
+    rs = ruleset()
+    clinician = audience() == "clinician"
+    indications = [
+        {
+            "id": i.id,
+            "region": str(REGIONS.get(i.region, i.region)),
+            "label": gettext(i.clinician_label if clinician else i.label),
+            "grade": str(GRADES[i.grade]),
+            "evidence": gettext(i.evidence) if i.evidence else "",
+            "honesty": gettext(i.honesty) if i.honesty else "",
+            "sources": sources_view(rs, i.sources),
+        }
+        for i in rs.indications.values()
+    ]
+    tiers = [
+        (
+            str(TIERS[tier]),
+            [
+                (gettext(i.text), gettext(i.action), sources_view(rs, i.sources))
+                for i in rs.items
+                if i.tier == tier
+            ],
+        )
+        for tier in TIERS
+    ]
+    policy = rs.policy
+    rows = [(gettext(r.text), gettext(policy.wording[r.verdict].clinician)) for r in policy.rows]
+    pain = policy.parameters["pain_threshold"]
+    return render_template(
+        "about.html",
+        indications=indications,
+        tiers=tiers,
+        rows=rows,
+        fallback=(
+            gettext(policy.fallback_text),
+            gettext(policy.wording[policy.fallback].clinician),
+        ),
+        pain=(pain.value, gettext(pain.text), sources_view(rs, pain.sources)),
+        policy=policy,
+        sha256=rs.sha256,
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return Response("ok\n", mimetype="text/plain")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    assert current_app.static_folder is not None  # set by create_app
+    return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")

@@ -1,0 +1,53 @@
+"""The clinicians' compact intake: every section on one page, straight to the result."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, render_template, request
+
+from .fieldview import FieldView, field_view
+from .forms import build_form, form_answers, shown
+from .links import ruleset
+from .state import State, dump_state, load_state
+from .views import bp, page_title, render_result
+
+
+def _questions() -> list[Any]:
+    return shown(ruleset().questions.values(), "clinician")
+
+
+def render_intake(form: Any, state: State) -> str:
+    """Render the compact form: one section per question page, the same fields and messages."""
+    rs = ruleset()
+    sections: list[tuple[str, list[FieldView]]] = []
+    for page in rs.pages:
+        questions = shown((rs.questions[q] for q in page.questions), "clinician")
+        sections.append(
+            (page_title(page), [field_view(rs, q, form[q.id], "clinician") for q in questions])
+        )
+    errors = [(f.error, f"#{f.first_id}") for _, fields in sections for f in fields if f.error]
+    return render_template(
+        "intake.html", sections=sections, errors=errors, state=dump_state(state.with_mode("intake"))
+    )
+
+
+@bp.get("/intake")
+def intake() -> str:
+    g.audience = "clinician"
+    return render_intake(build_form(_questions(), "clinician"), State(mode="intake"))
+
+
+@bp.post("/intake")
+def intake_submit() -> str:
+    g.audience = "clinician"
+    state = load_state(request.form.get("state"))
+    questions = _questions()
+    if "lang" in request.form:
+        return render_intake(build_form(questions, "clinician", request.form), state)
+    if request.form.get("action") == "change":
+        return render_intake(build_form(questions, "clinician", None, state.answers), state)
+    form = build_form(questions, "clinician", request.form)
+    if not form.validate():
+        return render_intake(form, state)
+    return render_result(State(form_answers(form, questions), "intake"))

@@ -1,0 +1,108 @@
+"""Choose the language and audience, and carry lang/audience/embed on every link and form."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, g, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from ..engine import RuleSet
+from .labels import INTENDED_USE
+
+AUDIENCES = ("patient", "clinician")
+LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}  # each in its own language: never translated
+
+
+def ruleset() -> RuleSet:
+    """Return the rule set loaded once when the app started."""
+    rs: RuleSet = current_app.extensions["bfr_ruleset"]
+    return rs
+
+
+def _form_value(name: str) -> str | None:
+    if request.method != "POST":
+        return None
+    try:
+        return request.form.get(name)
+    except HTTPException:  # a body too large to read: the 413 page still needs a language
+        return None
+
+
+def chosen_lang() -> str | None:
+    """Return the language asked for by a switch button or ?lang=, if supported."""
+    supported = current_app.config["SUPPORTED_LOCALES"]
+    for lang in (_form_value("lang"), request.args.get("lang")):
+        if lang in supported:
+            return lang
+    return None
+
+
+def select_locale() -> str | None:
+    """Pick the locale: ?lang= (or the switch button), then Accept-Language, then the default."""
+    return chosen_lang() or request.accept_languages.best_match(
+        current_app.config["SUPPORTED_LOCALES"]
+    )
+
+
+def audience() -> str:
+    """Return the audience of this request: a view's override, else ?audience=, else patient."""
+    value = g.get("audience") or request.args.get("audience")
+    return value if value in AUDIENCES else "patient"
+
+
+def carried() -> dict[str, str]:
+    """Return the URL parameters every link and form action of this page must carry."""
+    out: dict[str, str] = {}
+    lang = chosen_lang()
+    if lang:
+        out["lang"] = lang
+    if g.get("audience") or request.args.get("audience") in AUDIENCES:
+        out["audience"] = audience()
+    if request.args.get("embed") == "1":
+        out["embed"] = "1"
+    return out
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """Build a URL for `endpoint` that keeps the carried parameters (explicit values win)."""
+    return url_for(endpoint, **{**carried(), **values})
+
+
+def other_languages() -> list[tuple[str, str]]:
+    """Return (code, name) of each language the page can switch to."""
+    from flask_babel import get_locale
+
+    current = str(get_locale())
+    return [
+        (c, LANGUAGE_NAMES.get(c, c))
+        for c in current_app.config["SUPPORTED_LOCALES"]
+        if c != current
+    ]
+
+
+def switch_url(code: str) -> str:
+    """Return a link that shows this GET page in language `code`; else the start page."""
+    if request.method == "GET" and request.endpoint and request.url_rule is not None:
+        return link(request.endpoint, lang=code, **(request.view_args or {}))
+    return link("web.start", lang=code)
+
+
+def _template_context() -> dict[str, Any]:
+    from flask_babel import get_locale
+
+    return {
+        "link": link,
+        "switch_url": switch_url,
+        "lang": str(get_locale()),
+        "audience": audience(),
+        "embed": request.args.get("embed") == "1",
+        "other_languages": other_languages(),
+        "intended_use_text": str(INTENDED_USE),
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Make the link helper and page flags available in every template."""
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages
+    app.context_processor(_template_context)

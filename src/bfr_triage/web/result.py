@@ -1,0 +1,191 @@
+"""Turn the engine's Decision into what the result page shows, in the audience's words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+
+from ..engine import Answers, Reason, RuleSet, evaluate
+from ..engine.export import rule_text
+from ..engine.model import Decision, Provenance
+from .fieldview import answer_text
+from .forms import question_text
+from .labels import GRADES, LIMBS, SOURCE_KINDS
+from .links import link
+
+UNKNOWN_NOTES = {
+    "barrier": _l(
+        "You answered “I don't know”, so it is not known whether this stops heavy training."
+    ),
+    "clearance": _l("You answered “I don't know”. Until a doctor has checked, this counts as yes."),
+    "local": _l(
+        "You answered “I don't know”, so it counts as if it affects the arm or leg you would train."
+    ),
+    "precaution": _l("You answered “I don't know”: take care as if the answer were yes."),
+}
+
+
+@dataclass(frozen=True)
+class SourceView:
+    citation: str
+    kind: str
+    doi: str
+    url: str
+    note: str
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    question: str
+    answer: str
+    change_url: str
+
+
+@dataclass(frozen=True)
+class ReasonView:
+    rule: str
+    text: str
+    unknown: bool
+    answers: tuple[AnswerView, ...]
+    note: str = ""
+    action: str = ""
+    limbs: str = ""
+
+
+@dataclass(frozen=True)
+class IndicationView:
+    label: str
+    grade: str
+    grade_words: str
+    evidence: str
+    honesty: str
+    none_found: bool
+    sources: tuple[SourceView, ...]
+
+
+@dataclass(frozen=True)
+class ResultView:
+    verdict: str
+    headline: str
+    next_step: str
+    why: str
+    indication: IndicationView | None
+    condition: AnswerView
+    benefits: tuple[ReasonView, ...]
+    barriers: tuple[ReasonView, ...]
+    clearance: tuple[ReasonView, ...]
+    local: tuple[ReasonView, ...]
+    precautions: tuple[ReasonView, ...]
+    clinician: bool
+    clot_points: int
+    clot_source: SourceView
+    parameters: tuple[tuple[str, tuple[SourceView, ...]], ...]
+    pain_threshold: tuple[int, str, tuple[SourceView, ...]]
+    provenance: Provenance
+    decision: Decision
+
+
+def source_view(rs: RuleSet, sid: str) -> SourceView:
+    s = rs.sources[sid]
+    kind = str(SOURCE_KINDS.get(s.kind, s.kind))
+    return SourceView(s.citation, kind, s.doi, s.url, gettext(s.note) if s.note else "")
+
+
+def sources_view(rs: RuleSet, ids: tuple[str, ...]) -> tuple[SourceView, ...]:
+    return tuple(source_view(rs, s) for s in ids)
+
+
+def _change_url(rs: RuleSet, qid: str, mode: str) -> str:
+    anchor = f"q-{qid}"
+    if mode == "intake":
+        return link("web.intake", _anchor=anchor)
+    return link("web.answer", page_id=rs.questions[qid].page, _anchor=anchor)
+
+
+def _answer(rs: RuleSet, qid: str, value: object, audience: str, mode: str) -> AnswerView:
+    q = rs.questions[qid]
+    return AnswerView(
+        question_text(q, audience), answer_text(q, value, audience), _change_url(rs, qid, mode)
+    )
+
+
+def _note(r: Reason) -> str:
+    """Say what a "don't know" means here, and whether a limb item touches the trained limb."""
+    if r.state == "unknown":
+        return str(UNKNOWN_NOTES.get(r.kind, ""))
+    if r.kind == "local" and r.on_trained_limb is not None:
+        return (
+            gettext("This is the arm or leg you would train.")
+            if r.on_trained_limb
+            else gettext(
+                "This is not the arm or leg you would train, so it does not change the result."
+            )
+        )
+    return ""
+
+
+def _reason(rs: RuleSet, r: Reason, audience: str, mode: str) -> ReasonView:
+    answers = tuple(
+        _answer(rs, q, v, audience, mode)
+        for q, v in r.answers
+        if rs.questions[q].audience == "all" or audience == "clinician"
+    )
+    item = next((i for i in rs.items if i.id == r.rule), None)
+    limbs = ", ".join(str(LIMBS[limb]) for limb in r.limbs if limb in LIMBS)
+    return ReasonView(
+        r.rule,
+        gettext(rule_text(rs, r, audience)),
+        r.state == "unknown",
+        answers,
+        _note(r),
+        gettext(item.action) if item else "",
+        limbs,
+    )
+
+
+def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> ResultView:
+    """Evaluate the answers and describe the decision for the result page."""
+    decision = evaluate(rs, answers)
+    policy = rs.policy
+    wording = policy.wording[decision.verdict]
+    clinician = audience == "clinician"
+    row = next((r for r in policy.rows if r.id == decision.verdict_rule), None)
+
+    def reasons(kind: str) -> tuple[ReasonView, ...]:
+        return tuple(_reason(rs, r, audience, mode) for r in decision.of_kind(kind))
+
+    indication = None
+    if decision.indication is not None:
+        ind = rs.indications[decision.indication]
+        indication = IndicationView(
+            gettext(ind.clinician_label if clinician else ind.label),
+            ind.grade,
+            str(GRADES[ind.grade]),
+            gettext(ind.evidence) if ind.evidence else "",
+            gettext(ind.honesty) if ind.honesty else "",
+            ind.grade == "none_found",
+            sources_view(rs, ind.sources),
+        )
+    pain = policy.parameters["pain_threshold"]
+    return ResultView(
+        verdict=decision.verdict,
+        headline=gettext(wording.clinician if clinician else wording.patient),
+        next_step=gettext(wording.next_step_clinician if clinician else wording.next_step_patient),
+        why=gettext(row.text if row else policy.fallback_text),
+        indication=indication,
+        condition=_answer(rs, "condition", answers.get("condition"), audience, mode),
+        benefits=reasons("benefit"),
+        barriers=reasons("barrier"),
+        clearance=reasons("clearance"),
+        local=reasons("local"),
+        precautions=reasons("precaution"),
+        clinician=clinician,
+        clot_points=decision.clot_risk_points,
+        clot_source=source_view(rs, "nascimento2022"),
+        parameters=tuple((gettext(p.text), sources_view(rs, p.sources)) for p in rs.parameters),
+        pain_threshold=(pain.value, gettext(pain.text), sources_view(rs, pain.sources)),
+        provenance=decision.provenance,
+        decision=decision,
+    )

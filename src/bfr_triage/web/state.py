@@ -1,0 +1,64 @@
+"""The answers so far, carried between pages in one signed hidden field: no cookie, no storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.exceptions import BadRequest
+
+from ..engine import AnswersError, parse_answers
+from ..engine.model import Value
+from .links import ruleset
+
+SALT = "bfr-triage.state.v1"
+MODES = ("steps", "review", "intake")  # walking the pages / changing from the check page / one page
+
+
+class BadState(BadRequest):
+    """The answers field was tampered with, too old or no longer valid."""
+
+
+@dataclass(frozen=True)
+class State:
+    """Validated answers and where a changed answer returns to."""
+
+    answers: dict[str, Value] = field(default_factory=dict)
+    mode: str = "steps"
+
+    def with_answers(self, page_ids: tuple[str, ...], new: dict[str, Value]) -> State:
+        """Replace the answers of the questions in `page_ids` by `new`."""
+        kept = {k: v for k, v in self.answers.items() if k not in page_ids}
+        return State({**kept, **new}, self.mode)
+
+    def with_mode(self, mode: str) -> State:
+        return State(self.answers, mode)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key or "", salt=SALT)
+
+
+def dump_state(state: State) -> str:
+    """Sign the state for the hidden field."""
+    answers = {k: list(v) if isinstance(v, tuple) else v for k, v in state.answers.items()}
+    return str(_serializer().dumps({"a": answers, "m": state.mode}))
+
+
+def load_state(token: str | None) -> State:
+    """Check the signature, age and every answer; raise BadState (a 400) if anything is off."""
+    if not token:
+        raise BadState()
+    try:
+        raw: Any = _serializer().loads(token, max_age=current_app.config["STATE_MAX_AGE"])
+    except BadSignature as error:  # also SignatureExpired
+        raise BadState() from error
+    if not isinstance(raw, dict) or raw.get("m") not in MODES or not isinstance(raw.get("a"), dict):
+        raise BadState()
+    try:
+        answers = parse_answers(ruleset(), raw["a"])
+    except AnswersError as error:  # e.g. signed by an older rule set
+        raise BadState() from error
+    return State(dict(answers.values), raw["m"])
