@@ -22,7 +22,7 @@ compile-translations: $(STAMP)
 	  $(BIN)/pybabel compile --statistics -d translations 2>&1 | grep -v '^$$' ; fi
 
 run: $(STAMP) compile-translations
-	$(BIN)/flask --app bfr_triage run --host 127.0.0.1 --port 5000
+	BFR_ENV=$${BFR_ENV:-development} $(BIN)/flask --app bfr_triage run --host 127.0.0.1 --port 5000
 
 test: $(STAMP) compile-translations lint
 	$(BIN)/python -m pytest
@@ -34,9 +34,10 @@ lint: $(STAMP)
 
 # Extract every string (code, templates, rules/*.toml), update the catalogues, compile them.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
-	  --omit-header -o translations/messages.pot src templates rules
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=Translators: \
+	  --no-location --sort-output --omit-header -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+	  --ignore-obsolete
 	$(BIN)/pybabel compile -d translations
 
 bench: $(STAMP)
