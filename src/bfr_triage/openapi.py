@@ -1,0 +1,330 @@
+"""Build the OpenAPI 3.1 document of the JSON API from the rule set, so both always agree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .engine import Question, RuleSet, accepts
+from .engine.model import DONT_KNOW, GRADES, LIMBS, TIERS, VERDICTS
+
+Schema = dict[str, Any]
+
+AUDIENCES = ("patient", "clinician")
+PROBLEM = "application/problem+json"
+FHIR = "application/fhir+json"
+REASON_KINDS = ("indication", "benefit", "barrier", *TIERS, "policy")
+FACTS = {
+    "clearance": ("hit", "unknown", "clear"),
+    "indication": ("graded", "ungraded", "none", "unknown"),
+    "barrier": ("yes", "unknown", "no"),
+    "local_on_trained": ("yes", "unknown", "no"),
+}
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def answer_schema(question: Question) -> Schema:
+    """Return the JSON Schema of one answer: exactly what `parse_answers` accepts."""
+    if question.type == "integer":
+        schema: Schema = {"type": "integer", "minimum": question.min, "maximum": question.max}
+        if question.dont_know:
+            schema = {"anyOf": [schema, {"const": DONT_KNOW}]}
+    elif question.type == "choice":
+        schema = {"type": "string", "enum": list(question.values)}
+    else:
+        shared = [v for v in question.values if v not in question.exclusive]
+        schema = {
+            "type": "array",
+            "items": {"enum": shared},
+            "minItems": 1,
+            "uniqueItems": True,
+        }
+        if question.exclusive:  # an exclusive value ("none", "dont_know") stands alone
+            schema = {"anyOf": [schema, {"enum": [[v] for v in question.exclusive]}]}
+    if question.optional:  # null on an optional question means "not given"
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    schema["description"] = f"{question.clinician_text} Accepts {accepts(question)}."
+    return schema
+
+
+def answers_schema(ruleset: RuleSet) -> Schema:
+    """Return the schema of the answers object: one optional property per question."""
+    return {
+        "type": "object",
+        "description": "Question id to answer. Unanswered questions are listed in `missing`.",
+        "properties": {q.id: answer_schema(q) for q in ruleset.questions.values()},
+        "additionalProperties": False,
+    }
+
+
+def _strings(*names: str) -> Schema:
+    return {n: {"type": "string"} for n in names}
+
+
+def _closed(properties: Schema, required: tuple[str, ...] | None = None) -> Schema:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties if required is None else required),
+        "additionalProperties": False,
+    }
+
+
+def _decision_schemas(ruleset: RuleSet) -> dict[str, Schema]:
+    rule_ids = [*ruleset.rule_ids, "policy_fallback"]
+    answer_value = {"type": ["string", "integer", "array", "null"], "items": {"type": "string"}}
+    reason = _closed(
+        {
+            "rule": {"enum": rule_ids},
+            "kind": {"enum": list(REASON_KINDS)},
+            "state": {"enum": ["met", "unknown"]},
+            "text": {"type": "string"},
+            "answers": {
+                "type": "object",
+                "propertyNames": {"enum": list(ruleset.questions)},
+                "additionalProperties": answer_value,
+            },
+            "limbs": {"type": "array", "items": {"enum": list(LIMBS)}},
+            "on_trained_limb": {"type": ["boolean", "null"]},
+            "action": {"type": "string"},
+            "clot_points": {"type": "integer", "minimum": 0},
+        },
+        ("rule", "kind", "state", "text", "answers"),
+    )
+    source = _closed(_strings("id", "kind", "citation", "doi", "url", "note"))
+    indication = _closed(
+        {
+            "id": {"enum": list(ruleset.indications)},
+            "kind": {"enum": ["condition", "goal", "benefit"]},
+            "label": {"type": "string"},
+            "grade": {"enum": list(GRADES)},
+            "evidence": {"type": "string"},
+            "honesty_note": {"type": "string"},
+            "sources": {"type": "array", "items": _ref("Source")},
+        }
+    )
+    reasons = {"type": "array", "items": _ref("Reason")}
+    decision = _closed(
+        {
+            "verdict": {"enum": list(VERDICTS)},
+            "verdict_rule": {"enum": [r.id for r in ruleset.policy.rows] + ["policy_fallback"]},
+            "audience": {"enum": list(AUDIENCES)},
+            "headline": {"type": "string"},
+            "next_step": {"type": "string"},
+            "facts": _closed({k: {"enum": list(v)} for k, v in FACTS.items()}),
+            "reasons": reasons,
+            "indication": {"anyOf": [_ref("Indication"), {"type": "null"}]},
+            "benefits": reasons,
+            "loading_barriers": reasons,
+            "safety": _closed({"clearance": reasons, "local": reasons, "precautions": reasons}),
+            "trained_limbs": {"type": "array", "items": {"enum": list(LIMBS)}},
+            "clot_risk_points": _closed(
+                {
+                    "total": {"type": "integer", "minimum": 0},
+                    "source": _ref("Source"),
+                    "note": {"type": "string"},
+                }
+            ),  # fmt: skip
+            "missing": {"type": "array", "items": {"enum": list(ruleset.questions)}},
+            "provenance": _closed(
+                _strings(
+                    "app_version", "ruleset_version", "policy", "policy_version", "rules_sha256"
+                )
+            ),  # fmt: skip
+        }
+    )
+    return {"Reason": reason, "Source": source, "Indication": indication, "Decision": decision}
+
+
+def _catalogue_schemas(ruleset: RuleSet) -> dict[str, Schema]:
+    option = _closed(_strings("value", "label", "clinician_label"))
+    question = _closed(
+        {
+            "id": {"enum": list(ruleset.questions)},
+            "page": {"enum": [p.id for p in ruleset.pages]},
+            "type": {"enum": ["choice", "multi", "integer"]},
+            "audience": {"enum": ["all", "clinician"]},
+            "optional": {"type": "boolean"},
+            **_strings("text", "clinician_text", "hint", "accepts"),
+            "options": {"type": "array", "items": option},
+            "exclusive": {"type": "array", "items": {"type": "string"}},
+            "minimum": {"type": "integer"},
+            "maximum": {"type": "integer"},
+            "dont_know": {"type": "boolean"},
+            "schema": {"type": "object", "description": "The JSON Schema of the answer."},
+        },
+        ("id", "page", "type", "audience", "optional", "text", "clinician_text", "hint",
+         "accepts", "schema"),
+    )  # fmt: skip
+    page = _closed(
+        {
+            **_strings("id", "title", "clinician_title", "hint"),
+            "questions": {"type": "array", "items": {"enum": list(ruleset.questions)}},
+        }
+    )
+    catalogue = _closed(
+        {
+            "language": {"type": "string"},
+            "ruleset_version": {"type": "string"},
+            "rules_sha256": {"type": "string"},
+            "pages": {"type": "array", "items": _ref("Page")},
+            "questions": {"type": "array", "items": _ref("QuestionEntry")},
+        }
+    )
+    return {"Option": option, "QuestionEntry": question, "Page": page, "Catalogue": catalogue}
+
+
+def _problem_schema() -> Schema:
+    error = _closed(_strings("field", "pointer", "message", "accepts"))
+    return {
+        "type": "object",
+        "description": "RFC 9457 problem details; `errors` names each input that was not accepted.",
+        "properties": {
+            "type": {"type": "string", "format": "uri-reference"},
+            "title": {"type": "string"},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599},
+            "detail": {"type": "string"},
+            "errors": {"type": "array", "items": error},
+        },
+        "required": ["type", "title", "status", "detail"],
+    }
+
+
+def _problems(*codes: int) -> dict[str, Any]:
+    reasons = {
+        400: "Malformed JSON, or a body that is not a JSON object.",
+        404: "No such resource.",
+        405: "Method not allowed.",
+        413: "The body is too large.",
+        415: "The body is not application/json.",
+        422: "The body is JSON, but some members or answers are not accepted (see `errors`).",
+    }
+    return {
+        str(c): {"description": reasons[c], "content": {PROBLEM: {"schema": _ref("Problem")}}}
+        for c in codes
+    }
+
+
+LANG: Schema = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "Language of labels and texts (en, da); otherwise Accept-Language, then the "
+    "default. An unsupported value falls back the same way.",
+    "schema": {"type": "string"},
+}
+AUDIENCE: Schema = {
+    "name": "audience",
+    "in": "query",
+    "required": False,
+    "description": "Wording of the question texts and options.",
+    "schema": {"enum": list(AUDIENCES), "default": "clinician"},
+}
+
+
+def _body(description: str) -> Schema:
+    return {
+        "required": True,
+        "description": description,
+        "content": {"application/json": {"schema": _ref("AssessmentRequest")}},
+    }
+
+
+def build_openapi(ruleset: RuleSet, app_version: str) -> dict[str, Any]:
+    """Return the OpenAPI 3.1 document of /api/v1, with the answers schema from `ruleset`."""
+    schemas: dict[str, Schema] = {
+        "AssessmentRequest": _closed(
+            {
+                "audience": {"enum": list(AUDIENCES), "default": "clinician"},
+                "answers": _ref("Answers"),
+            },
+            ("answers",),
+        ),
+        "Answers": answers_schema(ruleset),
+        **_decision_schemas(ruleset),
+        **_catalogue_schemas(ruleset),
+        "Problem": _problem_schema(),
+        "FhirResource": {
+            "type": "object",
+            "required": ["resourceType"],
+            "properties": {"resourceType": {"type": "string"}},
+        },
+    }
+    fhir_ok = {"content": {FHIR: {"schema": _ref("FhirResource")}}}
+    paths = {
+        "/api/v1/assessments": {
+            "post": {
+                "operationId": "assess",
+                "summary": "Assess answers: the decision, as the result page shows it.",
+                "parameters": [LANG],
+                "requestBody": _body("The audience and the answers."),
+                "responses": {
+                    "200": {
+                        "description": "The decision; texts in the chosen language.",
+                        "content": {"application/json": {"schema": _ref("Decision")}},
+                    },
+                    **_problems(400, 413, 415, 422),
+                },
+            }
+        },
+        "/api/v1/questionnaire": {
+            "get": {
+                "operationId": "questionnaire",
+                "summary": "The question catalogue: ids, types, options, labels and pages.",
+                "parameters": [LANG],
+                "responses": {
+                    "200": {
+                        "description": "The catalogue in the chosen language.",
+                        "content": {"application/json": {"schema": _ref("Catalogue")}},
+                    }
+                },
+            }
+        },
+        "/api/v1/openapi.json": {
+            "get": {
+                "operationId": "openapi",
+                "summary": "This document.",
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+        "/api/v1/fhir/Questionnaire": {
+            "get": {
+                "operationId": "fhirQuestionnaire",
+                "summary": "The questionnaire as a FHIR R4B Questionnaire resource.",
+                "parameters": [LANG, AUDIENCE],
+                "responses": {"200": {"description": "Questionnaire", **fhir_ok}},
+            }
+        },
+        "/api/v1/fhir/QuestionnaireResponse": {
+            "post": {
+                "operationId": "fhirQuestionnaireResponse",
+                "summary": "Answers as a FHIR R4B QuestionnaireResponse resource.",
+                "parameters": [LANG],
+                "requestBody": _body("The audience (wording of item texts) and the answers."),
+                "responses": {
+                    "200": {"description": "QuestionnaireResponse", **fhir_ok},
+                    **_problems(400, 413, 415, 422),
+                },
+            }
+        },
+    }
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "bfr-triage API",
+            "version": app_version,
+            "summary": "Is blood flow restriction (BFR) training a reasonable first-line option?",
+            "description": "Decision support, not a medical device. Nothing sent is stored. "
+            f"Rule set {ruleset.policy.ruleset_version}, SHA-256 {ruleset.sha256}.",
+        },
+        "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }

@@ -1,0 +1,202 @@
+"""Share links: the answers compressed and encrypted into the URL, expiring; a QR code of it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import zlib
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
+
+import segno
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask_babel import format_date, gettext
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from . import security
+from .api import decision_payload, json_response, questionnaire_response
+from .engine import Answers, AnswersError, parse_answers
+from .openapi import AUDIENCES, FHIR
+from .web.links import link
+from .web.state import State, load_state
+from .web.views import render_result
+
+# A fixed context string: the share key differs from every other use of the secret key.
+CONTEXT = b"bfr-triage share link v1"
+MAX_TOKEN = 4096  # characters; a real token is a few hundred
+MAX_PAYLOAD = 64 * 1024  # bytes after decompression
+CLOCK_SKEW = 60  # seconds a token may seem to come from the future (another instance's clock)
+
+
+class ShareError(Exception):
+    """The token cannot be read: tampered with, from another key, or malformed."""
+
+
+class ShareExpired(ShareError):
+    """The token was genuine but is older than the configured maximum age."""
+
+
+@lru_cache(maxsize=8)
+def _fernet(secret: str) -> Fernet:
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=CONTEXT).derive(
+        secret.encode("utf-8")
+    )
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def make_token(secret: str, answers: Answers, now: int | None = None) -> str:
+    """Return a URL-safe token holding `answers`, encrypted and authenticated, stamped `now`."""
+    plain = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.values.items()}
+    payload = json.dumps(plain, separators=(",", ":"), sort_keys=True).encode("utf-8")
+    when = int(time.time()) if now is None else now
+    token = _fernet(secret).encrypt_at_time(zlib.compress(payload, 9), when)
+    return token.decode("ascii").rstrip("=")  # padding is implied by the length
+
+
+def read_token(secret: str, token: str, max_age: int, now: int | None = None) -> Mapping[str, Any]:
+    """Return the raw answers in `token`; raise ShareExpired or ShareError if it cannot be used.
+
+    The answers still have to go through `parse_answers`: the rule set may have changed since.
+    """
+    if not token or len(token) > MAX_TOKEN or not token.isascii():
+        raise ShareError("malformed token")
+    padded = (token + "=" * (-len(token) % 4)).encode("ascii")
+    fernet = _fernet(secret)
+    current = int(time.time()) if now is None else now
+    try:
+        stamped = fernet.extract_timestamp(padded)  # checks the HMAC first
+        if stamped > current + CLOCK_SKEW:
+            raise ShareError("token from the future")
+        if current - stamped > max_age:
+            raise ShareExpired("token expired")
+        inflater = zlib.decompressobj()
+        payload = inflater.decompress(fernet.decrypt(padded), MAX_PAYLOAD)
+        if inflater.unconsumed_tail or not inflater.eof:
+            raise ShareError("payload too large or truncated")
+        raw = json.loads(payload)
+    except (InvalidToken, zlib.error, ValueError) as error:
+        raise ShareError("unreadable token") from error
+    if not isinstance(raw, dict):
+        raise ShareError("payload is not an object")
+    return raw
+
+
+def qr_svg(text: str, title: str) -> str:
+    """Return an inline SVG QR code of `text`: attributes only, no style, no script."""
+    code = segno.make(text, error="m")
+    svg: str = code.svg_inline(
+        scale=3, border=4, dark="#000", light="#fff", title=title, svgclass="share-qr"
+    )
+    return svg.replace("<svg ", '<svg role="img" ', 1)
+
+
+# ---- the pages: open a share link, download from it, and the share section of the result ----
+
+bp = Blueprint("share", __name__)
+
+
+def _secret() -> str:
+    return str(current_app.secret_key or "")
+
+
+def max_age() -> int:
+    """Return how long a share link stays valid, in seconds (BFR_SHARE_MAX_AGE_DAYS)."""
+    return int(current_app.config.get("SHARE_MAX_AGE_DAYS", 30)) * 86_400
+
+
+def _answers(token: str) -> Answers:
+    """Return the answers in a share token; a token the rule set no longer accepts is invalid."""
+    raw = read_token(_secret(), token, max_age())
+    try:
+        return parse_answers(current_app.extensions["bfr_ruleset"], raw)
+    except AnswersError as error:
+        raise ShareError("answers no longer accepted") from error
+
+
+def _error_page(error: ShareError) -> tuple[str, int]:
+    expired = isinstance(error, ShareExpired)
+    if expired:
+        title = gettext("This link has expired")
+        text = gettext(
+            "Share links work for %(days)s days. Nothing was stored, so the answers cannot be "
+            "recovered: answer the questions again to see a result.",
+            days=current_app.config.get("SHARE_MAX_AGE_DAYS", 30),
+        )
+    else:
+        title = gettext("This link does not work")
+        text = gettext(
+            "The link is incomplete or was changed, so the answers in it cannot be read. Check "
+            "that the whole link was copied, or answer the questions again."
+        )
+    page = render_template("share_error.html", title=title, text=text, code=410 if expired else 400)
+    return page, 410 if expired else 400
+
+
+@bp.app_template_global()
+def share_links(state: str) -> dict[str, Any] | None:
+    """Return the share link, its QR code, expiry and download links for a result page."""
+    token = g.get("share_token")
+    if token is None:
+        try:
+            answers = Answers(dict(load_state(state).answers))
+        except HTTPException:  # no readable answers: show no share section
+            return None
+        token = make_token(_secret(), answers)
+    url = url_for("share.open", token=token, _external=True)
+    stamped = _fernet(_secret()).extract_timestamp((token + "=" * (-len(token) % 4)).encode())
+    expires = datetime.fromtimestamp(stamped + max_age(), UTC)
+    return {
+        "url": url,
+        "qr": Markup(qr_svg(url, gettext("QR code of the link to this result"))),
+        "expires": format_date(expires, "long"),
+        "json_url": link("share.decision_json", token=token, audience="clinician"),
+        "fhir_url": link("share.fhir_json", token=token, audience="clinician"),
+    }
+
+
+@bp.get("/share/<token>", endpoint="open")
+def open_link(token: str) -> str | tuple[str, int]:
+    try:
+        answers = _answers(token)
+    except ShareError as error:
+        return _error_page(error)
+    chosen = request.args.get("audience")
+    if chosen not in AUDIENCES:
+        return render_template("share_choose.html", token=token)
+    g.audience = chosen
+    g.share_token = token
+    return render_result(State(dict(answers.values)))
+
+
+def _download(token: str, build: Callable[[Answers, str], Any], mimetype: str, name: str) -> Any:
+    try:
+        answers = _answers(token)
+    except ShareError as error:
+        return _error_page(error)
+    audience = request.args.get("audience", "clinician")
+    audience = audience if audience in AUDIENCES else "clinician"
+    response = json_response(build(answers, audience), mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@bp.get("/share/<token>/result.json")
+def decision_json(token: str) -> Any:
+    return _download(token, decision_payload, "application/json", "bfr-triage-result.json")
+
+
+@bp.get("/share/<token>/questionnaire-response.json")
+def fhir_json(token: str) -> Any:
+    return _download(
+        token, questionnaire_response, FHIR, "bfr-triage-questionnaire-response.fhir.json"
+    )
+
+
+security.embeddable(bp)
