@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, url_for
+from flask_babel import get_locale, gettext
+from markupsafe import escape
 
 # Not marked embeddable: these pages are for the clinic's staff, never shown inside a frame.
 bp = Blueprint("embed", __name__)
@@ -56,13 +58,26 @@ def theme_css() -> Response:
     return response
 
 
+def snippet(lang: str) -> str:
+    """Return the HTML a clinic pastes into its page, with this server's address filled in."""
+    start = url_for("web.start", lang=lang, _external=True)
+    script = url_for("static", filename="embed.js", _external=True)
+    label = gettext("Is BFR training an option for you? Answer the questionnaire")
+    return (
+        f'<div id="bfr-triage"><a href="{escape(start)}">{escape(label)}</a></div>\n'
+        f'<script src="{escape(script)}" data-bfr-target="bfr-triage"\n'
+        f'        data-bfr-lang="{escape(lang)}" data-bfr-audience="patient" defer></script>'
+    )
+
+
 @bp.get("/embed")
 def guide() -> str:
     cfg = current_app.config
+    lang = str(get_locale())
     return render_template(
         "embed.html",
-        app_url=url_for("web.start", _external=True),
-        script_url=url_for("static", filename="embed.js", _external=True),
+        snippet=snippet(lang),
+        example_url=url_for("web.start", lang=lang, audience="patient", embed=1, _external=True),
         ancestors=cfg.get("FRAME_ANCESTORS", ()),
         brand_colour=cfg.get("BRAND_COLOUR", ""),
         logo_url=cfg.get("LOGO_URL", ""),
