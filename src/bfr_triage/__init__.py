@@ -41,7 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Load the rule set once: a bad rule set stops the app here, never per request.
     app.extensions["bfr_ruleset"] = load_ruleset(app.config["RULES_DIR"] or data_dir("rules"))
 
-    from .web import errors, views
+    from .web import embed, errors, views
     from .web.links import init_app as init_links
     from .web.links import select_locale
 
@@ -49,6 +49,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     init_links(app)
     app.register_blueprint(views.bp)
     app.register_blueprint(errors.bp)
+    app.register_blueprint(embed.bp)  # /embed, /embed/demo, /theme.css (never framed)
     security.init_app(app)
     security.embeddable(views.bp)  # the questionnaire may be framed by the configured clinics
 
