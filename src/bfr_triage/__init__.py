@@ -54,5 +54,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.embeddable(views.bp)  # the questionnaire may be framed by the configured clinics
 
     # Other areas register here: app.register_blueprint(api.bp), security.init_app(app).
+    from . import api, share
+
+    app.register_blueprint(api.bp)  # /api/v1 (JSON, OpenAPI, FHIR); problem+json under /api/
+    app.register_blueprint(share.bp)  # /share/<token>: encrypted, expiring share links
 
     return app
