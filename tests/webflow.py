@@ -1,0 +1,62 @@
+"""Walk the questionnaire the way a browser does: form fields, the hidden state, page by page."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import TestResponse
+
+from bfr_triage.engine import RuleSet
+from bfr_triage.engine.model import Page
+
+STATE = re.compile(r'name="state" value="([^"]*)"')
+
+# A complete patient intake with a first-line verdict (as tests/cases/barrier_nwb.toml).
+PATIENT: dict[str, Any] = {
+    "condition": "meniscus", "limb": "left_leg", "weight_bearing": "nwb",
+    "load_restriction": "no", "immobilised": "no", "surgery": "none", "pain_heavy": 2,
+    "cannot_train_heavy": "no", "prior_clot": "no", "clot_signs": "no",
+    "clotting_disorder": "no", "cancer": "no", "leg_paralysis": "no", "high_bp": "no",
+    "heart_disease": "no", "poor_circulation": "no", "pregnancy": "no", "sickle_cell": "no",
+    "acute_illness": "no", "wound_limbs": ["none"], "infection_limbs": ["none"],
+    "lymph_limbs": ["none"], "fistula_limbs": ["none"], "swelling_limbs": ["none"],
+    "numbness_limbs": ["none"], "age_60": "no", "icu_recent": "no", "risk_factors": ["none"],
+}  # fmt: skip
+
+
+def state_of(response: TestResponse) -> str:
+    """Return the signed answers in a page's hidden field."""
+    found = STATE.search(response.get_data(as_text=True))
+    assert found, f"no state field on the page ({response.status_code})"
+    return found.group(1)
+
+
+def fields(
+    rs: RuleSet, page: Page, answers: dict[str, Any], audience: str
+) -> list[tuple[str, str]]:
+    """Return the form fields a browser sends for the questions of `page` this audience sees."""
+    out = []
+    for qid in page.questions:
+        q = rs.questions[qid]
+        if qid in answers and (q.audience == "all" or audience == "clinician"):
+            value = answers[qid]
+            out += [(qid, str(v)) for v in (value if isinstance(value, list) else [value])]
+    return out
+
+
+def walk(
+    client: FlaskClient, rs: RuleSet, answers: dict[str, Any], audience: str = "patient"
+) -> list[TestResponse]:
+    """Answer every page, open the check page, then the result; return every response."""
+    q = f"?audience={audience}"
+    responses = [client.get(f"/q/{rs.pages[0].id}{q}")]
+    for page in rs.pages:
+        form = fields(rs, page, answers, audience)
+        form += [("state", state_of(responses[-1])), ("action", "next")]
+        responses.append(client.post(f"/q/{page.id}{q}", data=MultiDict(form)))
+    responses.append(client.post(f"/result{q}", data={"state": state_of(responses[-1])}))
+    assert all(r.status_code == 200 for r in responses), [r.status_code for r in responses]
+    return responses
