@@ -149,3 +149,79 @@ def test_forwarded_headers_are_ignored_unless_a_proxy_is_trusted() -> None:
 
     assert seen(0) == "http 127.0.0.1"
     assert seen(1) == "https 203.0.113.9"
+
+
+# ---- the real app ----
+
+
+def test_the_app_refuses_to_start_in_production_without_a_key() -> None:
+    from bfr_triage import create_app
+
+    with pytest.raises(ConfigError, match="BFR_SECRET_KEY"):
+        create_app()
+
+
+def test_serve_stops_with_a_clear_message_before_starting_gunicorn(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bfr_triage.cli import main
+
+    assert main(["serve", "--bind", "127.0.0.1:1"]) == 2
+    assert "bfr-triage serve: BFR_SECRET_KEY: refusing to start" in capsys.readouterr().err
+
+
+def test_serve_rejects_a_bad_worker_count(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bfr_triage.cli import main
+
+    monkeypatch.setenv("BFR_WORKERS", "many")
+    assert main(["serve"]) == 2
+    assert "BFR_WORKERS: 'many'" in capsys.readouterr().err
+
+
+def test_serve_settings_default_to_loopback_and_two_workers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bfr_triage.server import options
+
+    assert (options()["bind"], options()["workers"]) == (["127.0.0.1:8000"], 2)
+    monkeypatch.setenv("BFR_BIND", "0.0.0.0:8080")
+    monkeypatch.setenv("BFR_WORKERS", "4")
+    assert (options()["bind"], options()["workers"]) == (["0.0.0.0:8080"], 4)
+    assert options("127.0.0.1:9000", 3)["workers"] == 3
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [pytest.param("en", "Too much was sent", id="en"), pytest.param("da", "for meget", id="da")],
+)
+def test_a_body_over_the_limit_gets_a_translated_413_page(
+    monkeypatch: pytest.MonkeyPatch, lang: str, title: str
+) -> None:
+    from bfr_triage import create_app
+
+    monkeypatch.setenv("BFR_MAX_CONTENT_LENGTH", "2048")
+    client = create_app({"TESTING": True}).test_client()
+    over = client.post(f"/result?lang={lang}", data={"state": "x" * 2100})
+    assert over.status_code == 413
+    assert over.mimetype == "text/html"
+    page = over.get_data(as_text=True)
+    assert f'<html lang="{lang}">' in page
+    assert title in page
+    under = client.post(f"/result?lang={lang}", data={"state": "x" * 1900})
+    assert under.status_code == 400  # read, and refused as a forged state: not too large
+
+
+def test_a_body_over_the_limit_gets_problem_json_from_the_api(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from bfr_triage import create_app
+
+    monkeypatch.setenv("BFR_MAX_CONTENT_LENGTH", "2048")
+    client = create_app({"TESTING": True}).test_client()
+    body = '{"answers": {}, "pad": "' + "x" * 2100 + '"}'
+    response = client.post("/api/v1/assessments", data=body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == 413

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, abort, jsonify
+from webflow import PATIENT, walk
 from werkzeug.test import TestResponse
 
 from bfr_triage import config, security
@@ -133,3 +134,92 @@ def test_hsts_follows_a_trusted_proxy_only() -> None:
     assert "Strict-Transport-Security" not in untrusted.headers
     trusted = tiny_app(TRUST_PROXY=1).test_client().get("/page", headers=forwarded)
     assert "Strict-Transport-Security" in trusted.headers
+
+
+# ---- the real app: every route, the whole questionnaire, the error pages ----
+
+SECRET = "security-tests-secret-key-not-for-production"
+# The questionnaire and the pages a share link opens; the clinic guide and the API never.
+FRAMED_BLUEPRINTS = {"web", "share"}
+
+
+@pytest.fixture
+def real_app() -> Flask:
+    from bfr_triage import create_app
+
+    return create_app({"TESTING": True, "SECRET_KEY": SECRET, "FRAME_ANCESTORS": CLINIC})
+
+
+def sample_args(app: Flask) -> dict[str, str]:
+    """Return a working value for every URL argument the app's routes take."""
+    from bfr_triage.engine import parse_answers
+    from bfr_triage.share import make_token
+
+    rs = app.extensions["bfr_ruleset"]
+    return {
+        "page_id": rs.pages[0].id,
+        "filename": "app.css",
+        "token": make_token(SECRET, parse_answers(rs, PATIENT)),
+        "rest": "no-such-operation",
+    }
+
+
+def expected_framable(endpoint: str) -> bool:
+    return endpoint.split(".")[0] in FRAMED_BLUEPRINTS
+
+
+def test_every_get_route_has_the_headers_and_sets_no_cookie(real_app: Flask) -> None:
+    args = sample_args(real_app)
+    client = real_app.test_client()
+    seen = set()
+    for rule in real_app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()):
+            continue
+        path = rule.build({a: args[a] for a in rule.arguments})[1]
+        for url in (path, f"{path}?lang=da&audience=clinician&embed=1"):
+            with client.get(url) as response:
+                assert response.status_code < 500, url
+                assert "Set-Cookie" not in response.headers, url
+                framable = expected_framable(rule.endpoint)
+                assert_secure_headers(response, framable=framable, ancestors=f"'self' {CLINIC}")
+        seen.add(rule.endpoint)
+    assert {"web.start", "web.page", "api.openapi", "share.open", "static"} <= seen
+
+
+def test_every_questionnaire_step_is_framable_and_sets_no_cookie(real_app: Flask) -> None:
+    responses = walk(real_app.test_client(), real_app.extensions["bfr_ruleset"], PATIENT)
+    assert "verdict-" in responses[-1].get_data(as_text=True)
+    for response in responses:
+        assert "Set-Cookie" not in response.headers
+        assert_secure_headers(response, framable=True, ancestors=f"'self' {CLINIC}")
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "framable"),
+    [
+        pytest.param("POST", "/result", {"state": "forged"}, 400, True, id="bad-state-page"),
+        pytest.param("GET", "/q/no-such-page", None, 404, True, id="unknown-page"),
+        pytest.param("GET", "/no/such/path", None, 404, True, id="unknown-path"),
+        pytest.param("PUT", "/result", None, 405, True, id="wrong-method-page"),
+        pytest.param("POST", "/result", {"state": "x" * 70_000}, 413, True, id="too-large-page"),
+        pytest.param("POST", "/api/v1/assessments", "[]", 400, False, id="api-not-an-object"),
+        pytest.param("GET", "/api/v1/nothing", None, 404, False, id="api-unknown"),
+        pytest.param("DELETE", "/api/v1/assessments", None, 405, False, id="api-method"),
+        pytest.param("POST", "/api/v1/assessments", "x" * 70_000, 413, False, id="api-too-large"),
+    ],
+)
+def test_error_responses_have_the_headers(
+    real_app: Flask, method: str, path: str, body: Any, status: int, framable: bool
+) -> None:
+    headers = {"Content-Type": "application/json"} if path.startswith("/api") else {}
+    response = real_app.test_client().open(path, method=method, headers=headers, data=body)
+    assert response.status_code == status
+    assert "Set-Cookie" not in response.headers
+    assert_secure_headers(response, framable=framable, ancestors=f"'self' {CLINIC}")
+
+
+def test_hsts_on_every_page_served_over_https(real_app: Flask) -> None:
+    client = real_app.test_client()
+    for path in ("/", "/about", "/api/v1/questionnaire", "/static/app.css", "/nowhere"):
+        with client.get(path, base_url="https://bfr.example") as response:
+            assert response.headers["Strict-Transport-Security"] == security.HSTS, path
