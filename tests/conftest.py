@@ -6,7 +6,10 @@ import os
 from pathlib import Path
 
 import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
 
+from bfr_triage import create_app
 from bfr_triage.engine import RuleSet, load_ruleset
 from bfr_triage.paths import data_dir
 
@@ -23,3 +26,18 @@ def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def ruleset() -> RuleSet:
     return load_ruleset(data_dir("rules"))
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()

@@ -103,10 +103,12 @@ def _validator(q: Question, audience: str) -> Check:
 def make_field(q: Question, audience: str) -> Any:
     """Return an unbound WTForms field for one question."""
     kwargs: dict[str, Any] = {"validators": [_validator(q, audience)]}
+    # Values only: the macros render the labels (grouped, with hints), translated at render time.
+    values = [value for value, _ in option_labels(q, audience)]
     if q.type == "multi":
-        return MultiCheckbox(choices=option_labels(q, audience), validate_choice=False, **kwargs)
+        return MultiCheckbox(choices=values, validate_choice=False, **kwargs)
     if q.type == "choice" or is_scale(q):
-        return Choice(choices=option_labels(q, audience), validate_choice=False, **kwargs)
+        return Choice(choices=values, validate_choice=False, **kwargs)
     return WholeNumber(render_kw={"inputmode": "numeric"}, **kwargs)
 
 

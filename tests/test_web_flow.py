@@ -1,0 +1,179 @@
+"""The journey in the browser: start, one page per topic, check your answers, result.
+
+Guards a clinical hazard: the web result must be the engine's decision for the same answers
+(a page that showed another verdict than the engine would mislead the person)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+from golden import CASES, Case
+from webflow import PATIENT, fields, state_of, walk
+from werkzeug.datastructures import MultiDict
+
+from bfr_triage.engine import RuleSet, evaluate, load_ruleset, parse_answers
+from bfr_triage.paths import data_dir
+
+
+def title(response: Any) -> str:
+    found = re.search(r"<title>(.*?)</title>", response.get_data(as_text=True), re.S)
+    assert found
+    return found.group(1)
+
+
+def headline(rs: RuleSet, answers: dict[str, Any], audience: str) -> str:
+    """Return the verdict headline the engine gives, in the audience's wording."""
+    raw = {k: tuple(v) if isinstance(v, list) else v for k, v in answers.items()}
+    verdict = evaluate(rs, parse_answers(rs, raw)).verdict
+    wording = rs.policy.wording[verdict]
+    return wording.clinician if audience == "clinician" else wording.patient
+
+
+def intake(client: FlaskClient, rs: RuleSet, answers: dict[str, Any]) -> Any:
+    """Fill the clinicians' one-page form and submit it once."""
+    page = client.get("/intake")
+    form = [f for p in rs.pages for f in fields(rs, p, answers, "clinician")]
+    form += [("state", state_of(page)), ("action", "next")]
+    return client.post("/intake", data=MultiDict(form))
+
+
+def test_start_sends_the_chosen_audience_to_the_first_question(client: FlaskClient) -> None:
+    response = client.post("/start?lang=da&embed=1", data={"audience": "clinician"})
+    assert response.status_code == 303
+    assert response.location.startswith("/q/condition?")
+    for param in ("audience=clinician", "lang=da", "embed=1"):
+        assert param in response.location
+
+
+def test_patient_reaches_the_result_in_seven_screens(client: FlaskClient, ruleset: RuleSet) -> None:
+    screens = walk(client, ruleset, PATIENT)[1:]  # after the first page's GET: one per submit
+    assert len(screens) <= 7
+    assert title(screens[-2]).startswith("Check your answers")
+    assert headline(ruleset, PATIENT, "patient") in title(screens[-1])
+    assert "first option" in title(screens[-1])
+
+
+def test_clinician_compact_form_reaches_the_result_in_one_submit(
+    client: FlaskClient, ruleset: RuleSet
+) -> None:
+    response = intake(client, ruleset, {**PATIENT, "bp_systolic": 185})
+    assert response.status_code == 200
+    assert title(response).startswith("Do not start BFR before medical clearance")
+    page = response.get_data(as_text=True)
+    assert "Clot-risk points" in page and "Starting parameters" in page
+    assert "Thomeé" in page or "thomee" in page.lower()  # the pain threshold shows its sources
+
+
+def complete(case: Case, rs: RuleSet) -> bool:
+    """Return whether a case answers every required question (the web asks them all)."""
+    return all(q.id in case.answers for q in rs.questions.values() if not q.optional)
+
+
+WEB_CASES = [c for c in CASES if complete(c, load_ruleset(data_dir("rules")))]
+
+
+def test_most_golden_cases_can_be_entered_through_the_web() -> None:
+    assert len(WEB_CASES) >= len(CASES) - 3
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in WEB_CASES])
+def test_web_result_is_the_engine_decision(
+    client: FlaskClient, ruleset: RuleSet, case: Case
+) -> None:
+    if case.audience == "clinician":
+        response = intake(client, ruleset, case.answers)
+    else:
+        response = walk(client, ruleset, case.answers, case.audience)[-1]
+    assert title(response).startswith(headline(ruleset, case.answers, case.audience))
+    page = response.get_data(as_text=True)
+    for rule in case.fired:
+        if rule.startswith(("barrier_", "clear_", "local_", "prec_")):
+            assert f'class="reason-{rule}"' in page
+
+
+def test_back_keeps_answers_of_both_pages(client: FlaskClient, ruleset: RuleSet) -> None:
+    first = client.get("/q/condition")
+    loading = client.post(
+        "/q/condition",
+        data={"condition": "acl", "limb": "right_leg", "state": state_of(first), "action": "next"},
+    )
+    back = client.post(
+        "/q/loading",
+        data={"weight_bearing": "nwb", "state": state_of(loading), "action": "back"},
+    )
+    page = back.get_data(as_text=True)
+    assert 'value="acl" checked' in page and 'value="right_leg" checked' in page
+    again = client.post("/q/condition", data={"condition": "acl", "limb": "right_leg",
+                                              "state": state_of(back), "action": "next"})  # fmt: skip
+    assert 'value="nwb" checked' in again.get_data(as_text=True)
+
+
+def test_back_from_the_first_page_returns_to_start(client: FlaskClient) -> None:
+    first = client.get("/q/condition?lang=da")
+    response = client.post(
+        "/q/condition?lang=da", data={"state": state_of(first), "action": "back"}
+    )
+    assert response.status_code == 303 and response.location == "/?lang=da"
+
+
+def test_change_from_check_opens_the_page_prefilled_and_returns_to_check(
+    client: FlaskClient, ruleset: RuleSet
+) -> None:
+    check = walk(client, ruleset, PATIENT)[-2]
+    assert 'formaction="/q/loading?audience=patient#q-pain_heavy"' in check.get_data(as_text=True)
+    opened = client.post("/q/loading?audience=patient",
+                         data={"state": state_of(check), "action": "change"})  # fmt: skip
+    page = opened.get_data(as_text=True)
+    assert 'name="pain_heavy" value="2" checked' in page
+    form = fields(ruleset, ruleset.pages[1], {**PATIENT, "pain_heavy": 8}, "patient")
+    form += [("state", state_of(opened)), ("action", "next")]
+    back_to_check = client.post("/q/loading?audience=patient", data=MultiDict(form))
+    assert title(back_to_check).startswith("Check your answers")
+    result = client.post("/result?audience=patient", data={"state": state_of(back_to_check)})
+    assert "reason-barrier_pain" in result.get_data(as_text=True)
+
+
+def test_result_change_control_reopens_the_question(client: FlaskClient, ruleset: RuleSet) -> None:
+    result = walk(client, ruleset, PATIENT)[-1].get_data(as_text=True)
+    assert 'formaction="/q/loading?audience=patient#q-weight_bearing"' in result
+    assert "Because you answered" in result
+
+
+def test_result_with_missing_answers_lists_them_on_the_check_page(client: FlaskClient) -> None:
+    first = client.get("/q/condition")
+    response = client.post("/result", data={"state": state_of(first)})
+    page = response.get_data(as_text=True)
+    assert title(response).startswith("Error: Check your answers")
+    assert 'href="#change-condition"' in page and 'id="change-condition"' in page
+
+
+def test_language_switch_keeps_answers_without_validating(client: FlaskClient) -> None:
+    first = client.get("/q/condition")
+    response = client.post(
+        "/q/condition", data={"condition": "acl", "state": state_of(first), "lang": "da"}
+    )
+    page = response.get_data(as_text=True)
+    assert '<html lang="da">' in page
+    assert 'value="acl" checked' in page
+    assert "There is a problem" not in page and "Der er" not in page
+    assert 'action="/q/condition?lang=da"' in page
+
+
+def test_carried_parameters_appear_on_every_form_and_link(client: FlaskClient) -> None:
+    page = client.get("/q/loading?audience=clinician&embed=1&lang=en").get_data(as_text=True)
+    actions = re.findall(r'(?:action|href)="(/[^"#]*)', page)
+    own = [a for a in actions if not a.startswith("/static/")]
+    assert own, page
+    for url in own:
+        assert "audience=clinician" in url and "embed=1" in url and "lang=en" in url, url
+    assert '<header class="site">' not in page  # embed mode drops the site chrome
+
+
+def test_clinician_sees_clinician_wording_and_extra_questions(client: FlaskClient) -> None:
+    clinician = client.get("/q/loading?audience=clinician").get_data(as_text=True)
+    patient = client.get("/q/loading?audience=patient").get_data(as_text=True)
+    assert "Current weight-bearing status" in clinician and "weight_bearing_percent" in clinician
+    assert "How much weight may you put" in patient and "weight_bearing_percent" not in patient
