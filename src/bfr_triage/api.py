@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -141,6 +142,14 @@ def _field_error(pointer: str, error: FieldError) -> dict[str, str]:
     }
 
 
+def _number(text: str) -> int | float:
+    """Read a JSON number written with a fraction or exponent; 2.0 is the whole number 2 in JSON."""
+    value = Decimal(text)
+    if value == value.to_integral_value() and value.adjusted() <= 18:
+        return int(value)
+    return float(text)
+
+
 def read_assessment() -> tuple[str, Answers]:
     """Read and check a {"audience", "answers"} JSON body; raise Problem naming what is wrong."""
     if request.mimetype != "application/json":
@@ -149,7 +158,7 @@ def read_assessment() -> tuple[str, Answers]:
         request.max_content_length = MAX_BODY
     data = request.get_data()  # raises a 413 beyond the limit
     try:
-        body = json.loads(data)
+        body = json.loads(data, parse_float=_number)
     except (ValueError, RecursionError):
         raise Problem(400, gettext("The body is not valid JSON.")) from None
     if not isinstance(body, dict):

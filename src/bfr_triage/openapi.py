@@ -194,7 +194,7 @@ def _problem_schema() -> Schema:
 
 def _problems(*codes: int) -> dict[str, Any]:
     reasons = {
-        400: "Malformed JSON, or a body that is not a JSON object.",
+        400: "Malformed JSON, a body that is not a JSON object, or a bad query parameter.",
         404: "No such resource.",
         405: "Method not allowed.",
         413: "The body is too large.",
@@ -299,7 +299,7 @@ def build_openapi(ruleset: RuleSet, app_version: str) -> dict[str, Any]:
                 "operationId": "fhirQuestionnaire",
                 "summary": "The questionnaire as a FHIR R4B Questionnaire resource.",
                 "parameters": [LANG, AUDIENCE],
-                "responses": {"200": {"description": "Questionnaire", **fhir_ok}},
+                "responses": {"200": {"description": "Questionnaire", **fhir_ok}, **_problems(400)},
             }
         },
         "/api/v1/fhir/QuestionnaireResponse": {

@@ -1,0 +1,130 @@
+"""The OpenAPI document describes the app exactly: its routes, and the answers the engine accepts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bfr_triage import create_app
+from bfr_triage.engine import Question, RuleSet
+from bfr_triage.openapi import answer_schema
+
+
+@pytest.fixture(scope="module")
+def app() -> Flask:
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture(scope="module")
+def doc(app: Flask) -> dict[str, Any]:
+    r = app.test_client().get("/api/v1/openapi.json")
+    assert r.status_code == 200 and r.mimetype == "application/json"
+    body: dict[str, Any] = r.get_json()
+    return body
+
+
+def test_it_is_openapi_3_1(doc: dict[str, Any]) -> None:
+    assert doc["openapi"].startswith("3.1.")
+    assert doc["info"]["title"] and doc["info"]["version"]
+
+
+def test_every_api_route_is_documented_and_nothing_else(app: Flask, doc: dict[str, Any]) -> None:
+    routes: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/") and rule.endpoint.startswith("api."):
+            routes[rule.rule] = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+    documented = {path: {m.upper() for m in ops} for path, ops in doc["paths"].items()}
+    assert routes == documented
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for v in node.values() for r in _refs(v)]
+    if isinstance(node, list):
+        return [r for v in node for r in _refs(v)]
+    return []
+
+
+def test_every_reference_resolves(doc: dict[str, Any]) -> None:
+    refs = set(_refs(doc))
+    assert refs
+    for ref in refs:
+        assert ref.startswith("#/components/schemas/")
+        assert ref.rsplit("/", 1)[1] in doc["components"]["schemas"], ref
+
+
+def test_the_answers_schema_has_one_property_per_question(
+    doc: dict[str, Any], ruleset: RuleSet
+) -> None:
+    answers = doc["components"]["schemas"]["Answers"]
+    assert answers["additionalProperties"] is False
+    assert list(answers["properties"]) == list(ruleset.questions)
+    request = doc["components"]["schemas"]["AssessmentRequest"]
+    assert request["additionalProperties"] is False and request["required"] == ["answers"]
+
+
+def test_choices_are_enumerated_and_integers_bounded(doc: dict[str, Any], ruleset: RuleSet) -> None:
+    props = doc["components"]["schemas"]["Answers"]["properties"]
+    assert props["limb"]["enum"] == list(ruleset.questions["limb"].values)
+    assert props["condition"]["enum"] == list(ruleset.questions["condition"].values)
+    pain = props["pain_heavy"]["anyOf"]
+    assert pain[0] == {"type": "integer", "minimum": 0, "maximum": 10}
+    assert pain[1] == {"const": "dont_know"}
+
+
+def _candidates(q: Question) -> st.SearchStrategy[Any]:
+    """Values near the edge of what the question accepts, and arbitrary JSON."""
+    values = [*q.values, "dont_know", "none", "yes", "", "left_leg"]
+    anything = st.recursive(
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | st.text(max_size=8),
+        lambda inner: st.lists(inner, max_size=3),
+        max_leaves=5,
+    )
+    return st.one_of(
+        st.sampled_from(values),
+        st.lists(st.sampled_from(values), max_size=4),
+        st.integers(min_value=(q.min or 0) - 3, max_value=(q.max or 10) + 3),
+        st.integers(min_value=(q.min or 0) - 3, max_value=(q.max or 10) + 3).map(float),
+        anything,
+    )
+
+
+@st.composite
+def question_and_value(draw: st.DrawFn, rs: RuleSet) -> tuple[Question, Any]:
+    q = draw(st.sampled_from(list(rs.questions.values())))
+    return q, draw(_candidates(q))
+
+
+APP = create_app({"TESTING": True})  # one app for all examples: fixtures are per test
+RULESET = APP.extensions["bfr_ruleset"]
+VALIDATORS = {q.id: jsonschema_rs.Draft202012Validator(answer_schema(q)) for q in RULESET.questions.values()}  # fmt: skip
+
+
+@settings(
+    max_examples=600, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(question_and_value(RULESET))
+def test_the_schema_accepts_exactly_what_the_api_accepts(pair: tuple[Question, Any]) -> None:
+    q, value = pair
+    r = APP.test_client().post("/api/v1/assessments", json={"answers": {q.id: value}})
+    assert r.status_code in (200, 422)
+    assert VALIDATORS[q.id].is_valid(value) == (r.status_code == 200), (q.id, value)
+
+
+def test_the_property_test_sees_both_outcomes() -> None:
+    pain = VALIDATORS["pain_heavy"]
+    assert pain.is_valid(10) and pain.is_valid("dont_know") and not pain.is_valid(11)
+    wounds = VALIDATORS["wound_limbs"]
+    assert wounds.is_valid(["none"]) and wounds.is_valid(["left_leg", "right_arm"])
+    assert not wounds.is_valid(["none", "left_leg"]) and not wounds.is_valid([])
+    assert VALIDATORS["bp_systolic"].is_valid(None) and not VALIDATORS["limb"].is_valid(None)
