@@ -31,6 +31,11 @@ def code_system(base: str, question: str) -> str:
     return f"{base}/CodeSystem/{question}"
 
 
+def group_link(page: str) -> str:
+    """Return the linkId of a page's group: page and question ids may be equal ("condition")."""
+    return f"page-{page}"
+
+
 def fhir_type(question: Question) -> str:
     """Return the FHIR item type: integers that allow "don't know" become a choice of numbers."""
     if question.type == "integer" and not question.dont_know:
@@ -99,7 +104,7 @@ def questionnaire(
         heading = page.title if audience == "patient" else page.clinician_title
         groups.append(
             {
-                "linkId": page.id,
+                "linkId": group_link(page.id),
                 "text": tr(heading),
                 "type": "group",
                 "item": [_item(base, ruleset.questions[q], audience, tr) for q in page.questions],
@@ -151,7 +156,7 @@ def questionnaire_response(
             if (value := answers.get(qid)) is not None
         ]
         if items:  # a group without answered items is left out, as FHIR expects
-            groups.append({"linkId": page.id, "item": items})
+            groups.append({"linkId": group_link(page.id), "item": items})
     verdict = {
         "url": f"{base}/StructureDefinition/verdict",
         "valueCoding": {
