@@ -1,0 +1,272 @@
+"""Share links: encrypted, expiring, opened in the audience the recipient chooses; the QR code."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import time
+import xml.etree.ElementTree as ET
+import zlib
+from html import unescape
+from urllib.parse import urlsplit
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from golden import CASES
+from webflow import PATIENT, walk
+
+from bfr_triage import create_app
+from bfr_triage.engine import Answers, RuleSet, parse_answers
+from bfr_triage.share import MAX_TOKEN, ShareError, ShareExpired, make_token, qr_svg, read_token
+
+SECRET = "a-test-secret-of-some-length"
+DAY = 86_400
+CASE = next(c for c in CASES if c.name == "local_on_trained_limb")
+SHARE_URL = re.compile(r'id="share-url"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture
+def app() -> Flask:
+    return create_app({"TESTING": True, "SECRET_KEY": SECRET})
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def answers(ruleset: RuleSet) -> Answers:
+    return parse_answers(ruleset, CASE.answers)
+
+
+def path_of(token: str) -> str:
+    return f"/share/{token}"
+
+
+# ---- the token -----------------------------------------------------------------------------
+
+
+def test_round_trip(ruleset: RuleSet, answers: Answers) -> None:
+    token = make_token(SECRET, answers)
+    assert parse_answers(ruleset, read_token(SECRET, token, 30 * DAY)) == answers
+
+
+def test_the_token_is_short_and_url_safe(answers: Answers) -> None:
+    token = make_token(SECRET, answers)
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
+    assert len(token) < 600
+
+
+def _flip(token: str, index: int) -> str:
+    replacement = "A" if token[index] != "A" else "B"
+    return token[:index] + replacement + token[index + 1 :]
+
+
+def test_every_changed_character_is_refused(answers: Answers) -> None:
+    token = make_token(SECRET, answers)
+    for index in range(0, len(token) - 1, 7):  # the last character carries padding bits only
+        with pytest.raises(ShareError) as caught:
+            read_token(SECRET, _flip(token, index), 30 * DAY)
+        assert not isinstance(caught.value, ShareExpired), index
+
+
+@pytest.mark.parametrize(
+    "token", ["", "x", "gAAAAA", "é" * 10, "A" * (MAX_TOKEN + 1), "not a token at all!"]
+)
+def test_garbage_is_refused(token: str) -> None:
+    with pytest.raises(ShareError):
+        read_token(SECRET, token, 30 * DAY)
+
+
+def test_another_key_cannot_read_it(answers: Answers) -> None:
+    token = make_token(SECRET, answers)
+    with pytest.raises(ShareError):
+        read_token("another-secret-key-entirely", token, 30 * DAY)
+
+
+def test_expiry(ruleset: RuleSet, answers: Answers) -> None:
+    made = 1_800_000_000
+    token = make_token(SECRET, answers, now=made)
+    assert read_token(SECRET, token, 30 * DAY, now=made + 30 * DAY) is not None
+    with pytest.raises(ShareExpired):
+        read_token(SECRET, token, 30 * DAY, now=made + 30 * DAY + 1)
+    with pytest.raises(ShareError):  # from the future beyond clock skew: not genuine
+        read_token(SECRET, token, 30 * DAY, now=made - 3600)
+
+
+def _decodings(token: str) -> list[bytes]:
+    """Return the token base64-decoded at each of the four character alignments."""
+    out = []
+    for shift in range(4):
+        chunk = token[shift:]
+        chunk = chunk[: len(chunk) - len(chunk) % 4]
+        out.append(base64.urlsafe_b64decode(chunk))
+    return out
+
+
+def test_the_decoding_check_finds_base64_text() -> None:
+    for prefix in ("", "x", "xy"):
+        encoded = base64.urlsafe_b64encode(f"{prefix}left_leg".encode()).decode()
+        assert any(b"left_leg" in d for d in _decodings("gAAA" + encoded))
+
+
+def test_no_answer_is_readable_in_the_url(answers: Answers) -> None:
+    token = make_token(SECRET, answers)
+    decodings = _decodings(token)
+    distinctive = ["osteoarthritis", "left_leg", "wound_limbs", "load_restriction", "fwb", "none"]
+    for word in distinctive:
+        assert word not in token
+        assert all(word.encode() not in decoded for decoded in decodings), word
+    for start in range(len(decodings[0])):  # nothing to inflate without the key
+        try:
+            inflated = zlib.decompress(decodings[0][start:])
+        except zlib.error:
+            continue
+        assert b"osteoarthritis" not in inflated
+
+
+def test_the_same_answers_give_different_tokens(answers: Answers) -> None:
+    assert make_token(SECRET, answers, now=1) != make_token(SECRET, answers, now=1)
+
+
+# ---- the QR code -------------------------------------------------------------------------------
+
+
+def test_the_qr_code_is_plain_svg_without_style_or_script() -> None:
+    svg = qr_svg("https://bfr.example/share/abc", 'QR & "quotes" <b>')
+    root = ET.fromstring(svg)
+    assert root.tag == "svg" and root.get("role") == "img"
+    for element in root.iter():
+        assert element.tag in ("svg", "title", "g", "path"), element.tag
+        assert "style" not in element.attrib and not any(a.startswith("on") for a in element.attrib)
+    assert root.find("title") is not None and root.find("title").text == 'QR & "quotes" <b>'
+
+
+# ---- the pages -------------------------------------------------------------------------------
+
+
+def share_url_of(html: str) -> str:
+    found = SHARE_URL.search(html)
+    assert found, "no share link on the page"
+    return unescape(found.group(1))
+
+
+def test_a_result_page_carries_a_working_share_link(client: FlaskClient, ruleset: RuleSet) -> None:
+    result = walk(client, ruleset, PATIENT, "patient")[-1].get_data(as_text=True)
+    url = share_url_of(result)
+    parts = urlsplit(url)
+    assert parts.scheme == "http" and parts.path.startswith("/share/") and not parts.query
+    assert "meniscus" not in url and "nwb" not in url
+    assert "<svg" in result and "share-qr" in result
+    assert "result.json" not in result  # downloads are for clinicians
+    chooser = client.get(parts.path)
+    assert chooser.status_code == 200
+    links = re.findall(
+        r'href="([^"]*audience=(?:patient|clinician)[^"]*)"', chooser.get_data(as_text=True)
+    )
+    assert len(links) == 2
+    opened = client.get(unescape(links[1]))
+    assert opened.status_code == 200
+    page = opened.get_data(as_text=True)
+    assert 'class="verdict verdict-first_line"' in page
+    assert "Clot-risk points" in page  # the clinician view of a patient's answers
+    assert share_url_of(page) == url  # re-sharing keeps the original link and its expiry
+
+
+def test_a_clinician_result_offers_json_and_fhir_downloads(
+    client: FlaskClient, ruleset: RuleSet
+) -> None:
+    result = walk(client, ruleset, PATIENT, "clinician")[-1].get_data(as_text=True)
+    json_url = unescape(re.search(r'href="([^"]*/result\.json[^"]*)"', result).group(1))
+    fhir_url = unescape(
+        re.search(r'href="([^"]*/questionnaire-response\.json[^"]*)"', result).group(1)
+    )
+    decision = client.get(json_url)
+    assert decision.status_code == 200 and decision.mimetype == "application/json"
+    assert "attachment" in decision.headers["Content-Disposition"]
+    api = client.post("/api/v1/assessments", json={"audience": "clinician", "answers": PATIENT})
+    assert decision.get_json() == api.get_json()
+    fhir = client.get(fhir_url)
+    assert fhir.status_code == 200 and fhir.mimetype == "application/fhir+json"
+    assert fhir.get_json(force=True)["resourceType"] == "QuestionnaireResponse"
+
+
+@pytest.mark.parametrize("audience", ["patient", "clinician"])
+def test_the_link_opens_in_the_chosen_audience(
+    client: FlaskClient, answers: Answers, audience: str
+) -> None:
+    r = client.get(path_of(make_token(SECRET, answers)) + f"?audience={audience}")
+    assert r.status_code == 200
+    page = r.get_data(as_text=True)
+    assert f'class="verdict verdict-{CASE.verdict}"' in page
+    assert ("Clot-risk points" in page) is (audience == "clinician")
+
+
+def test_a_changed_link_gives_a_clear_400_page(client: FlaskClient, answers: Answers) -> None:
+    token = make_token(SECRET, answers)
+    for bad in (_flip(token, 40), token[:-10], token + "AAAA", "x" * 5000):
+        r = client.get(path_of(bad) + "?audience=clinician")
+        assert r.status_code == 400 and r.mimetype == "text/html"
+        page = r.get_data(as_text=True)
+        assert "This link does not work" in page and 'href="/' in page
+    for download in ("result.json", "questionnaire-response.json"):
+        assert client.get(f"{path_of(_flip(token, 40))}/{download}").status_code == 400
+
+
+def test_an_expired_link_gives_a_clear_410_page(client: FlaskClient, answers: Answers) -> None:
+    old = make_token(SECRET, answers, now=int(time.time()) - 31 * DAY)
+    r = client.get(path_of(old) + "?audience=patient")
+    assert r.status_code == 410
+    assert "This link has expired" in r.get_data(as_text=True)
+    assert client.get(path_of(old) + "/result.json").status_code == 410
+
+
+def test_the_lifetime_is_configurable(answers: Answers) -> None:
+    client = create_app(
+        {"TESTING": True, "SECRET_KEY": SECRET, "SHARE_MAX_AGE_DAYS": 2}
+    ).test_client()
+    three_days = make_token(SECRET, answers, now=int(time.time()) - 3 * DAY)
+    assert client.get(path_of(three_days)).status_code == 410
+    one_day = make_token(SECRET, answers, now=int(time.time()) - DAY)
+    assert client.get(path_of(one_day)).status_code == 200
+
+
+def test_the_error_pages_are_translated(client: FlaskClient, answers: Answers) -> None:
+    english = client.get(path_of("garbage") + "?lang=en").get_data(as_text=True)
+    danish = client.get(path_of("garbage") + "?lang=da")
+    assert danish.status_code == 400
+    page = danish.get_data(as_text=True)
+    assert '<html lang="da">' in page and "This link does not work" not in page
+    assert english != page
+
+
+def test_answers_the_rule_set_no_longer_accepts_are_a_clear_400(client: FlaskClient) -> None:
+    from bfr_triage.share import _fernet
+
+    payload = zlib.compress(b'{"condition":"no_such_condition"}')
+    token = _fernet(SECRET).encrypt(payload).decode().rstrip("=")
+    assert read_token(SECRET, token, DAY) == {"condition": "no_such_condition"}
+    assert client.get(path_of(token) + "?audience=patient").status_code == 400
+
+
+def test_a_link_made_with_another_secret_does_not_open(answers: Answers) -> None:
+    other = create_app({"TESTING": True, "SECRET_KEY": "another-secret-key-entirely"})
+    token = make_token(SECRET, answers)
+    assert other.test_client().get(path_of(token)).status_code == 400
+
+
+def test_no_base64_decodable_answers_in_any_link_on_the_page(
+    client: FlaskClient, ruleset: RuleSet
+) -> None:
+    result = walk(client, ruleset, PATIENT, "clinician")[-1].get_data(as_text=True)
+    for href in re.findall(r'(?:href|value)="([^"]*/share/[^"]*)"', result):
+        token = urlsplit(unescape(href)).path.split("/")[2]
+        try:
+            decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        except (binascii.Error, ValueError):
+            decoded = b""
+        for word in ("meniscus", "left_leg", "nwb", "risk_factors"):
+            assert word not in href and word.encode() not in decoded
