@@ -27,6 +27,8 @@ def options(bind: str | None = None, workers: int | None = None) -> dict[str, An
         "access_log_format": ACCESS_LOG_FORMAT,
         # Forwarded headers are trusted in one place only: BFR_TRUST_PROXY (ProxyFix) in the app.
         "forwarded_allow_ips": "",
+        # No runtime control socket: nothing uses it, and it would be written into $HOME.
+        "control_socket_disable": True,
     }
 
 
