@@ -102,7 +102,7 @@ def test_every_question_has_a_field_on_its_page_for_clinicians(
 
 def test_condition_options_are_grouped_by_region(client: FlaskClient) -> None:
     page = client.get("/q/condition").get_data(as_text=True)
-    assert '<h3 class="group" id="condition-g1">Knee</h3>' in page
+    assert '<h2 class="group" id="condition-g1">Knee</h2>' in page
     assert "Listed in the brief as: Joint replacement (shoulder, hip, knee)" in page
 
 
