@@ -12,6 +12,7 @@ from html import unescape
 from urllib.parse import urlsplit
 
 import pytest
+import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient
 from golden import CASES
@@ -143,6 +144,36 @@ def test_the_qr_code_is_plain_svg_without_style_or_script() -> None:
         assert element.tag in ("svg", "title", "g", "path"), element.tag
         assert "style" not in element.attrib and not any(a.startswith("on") for a in element.attrib)
     assert root.find("title") is not None and root.find("title").text == 'QR & "quotes" <b>'
+
+
+def raster(svg: str, px: int = 4) -> memoryview:
+    """Draw segno's SVG (a background square, then runs of dark modules) as a grey image."""
+    root = ET.fromstring(svg)
+    size, dark = 0, set()
+    for path in root.iter("path"):
+        d = path.get("d", "")
+        if path.get("fill"):
+            size = int(re.search(r"h(\d+)", d).group(1))
+            continue
+        x = y = 0.0
+        for cmd, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?:\s(-?[\d.]+))?", d):
+            if cmd == "h":
+                dark.update((int(x) + i, int(y)) for i in range(int(float(a))))
+                x += float(a)
+            else:
+                x, y = (float(a), float(b)) if cmd == "M" else (x + float(a), y + float(b))
+    assert size and dark
+    pixels = bytes(
+        0 if (c // px, r // px) in dark else 255 for r in range(size * px) for c in range(size * px)
+    )
+    return memoryview(pixels).cast("B", (size * px, size * px))
+
+
+def test_the_qr_code_reads_back_as_the_link(client: FlaskClient, ruleset: RuleSet) -> None:
+    result = walk(client, ruleset, PATIENT, "patient")[-1].get_data(as_text=True)
+    svg = re.search(r"<svg role=\"img\".*?</svg>", result, re.S).group(0)
+    found = zxingcpp.read_barcodes(raster(svg))
+    assert [b.text for b in found] == [share_url_of(result)]
 
 
 # ---- the pages -------------------------------------------------------------------------------
