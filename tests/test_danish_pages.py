@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -23,8 +24,10 @@ from webflow import PATIENT, fields, state_of
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
-from bfr_triage.engine import RuleSet
+from bfr_triage.engine import RuleSet, parse_answers
 from bfr_triage.engine.model import Question
+from bfr_triage.share import make_token
+from bfr_triage.web.errors import render_error
 from bfr_triage.web.state import State, dump_state
 
 PO = Path(__file__).resolve().parents[1] / "translations" / "da" / "LC_MESSAGES" / "messages.po"
@@ -182,6 +185,20 @@ def test_golden_case_result(app: Flask, client: FlaskClient, case: Case, via: st
         response = da.post(f"/result?audience={audience}", {"state": state})
         page = assert_danish(response, f"result of {case.name} ({audience})")
         assert any(s in page for s in shown)
+
+
+def test_expired_share_link_and_server_error(app: Flask, da: Danish) -> None:
+    answers = parse_answers(app.extensions["bfr_ruleset"], PATIENT)
+    long_ago = int(time.time()) - 400 * 86_400
+    expired = da.get(f"/share/{make_token(str(app.secret_key), answers, now=long_ago)}")
+    assert expired.status_code == 410
+    assert_danish(expired, "expired share link")
+    # A 500 cannot be caused on purpose: render the page the error handler returns.
+    headers = da.headers if da.via == "header" else {}
+    with app.test_request_context(da.url("/"), headers=headers):
+        page, code = render_error(500, 500)
+    assert code == 500 and '<html lang="da">' in page
+    assert not english_in(visible_text(page)), english_in(visible_text(page))
 
 
 def test_error_pages(da: Danish) -> None:
