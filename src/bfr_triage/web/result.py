@@ -73,6 +73,7 @@ class ResultView:
     why: str
     indication: IndicationView | None
     condition: AnswerView
+    limb: AnswerView
     benefits: tuple[ReasonView, ...]
     barriers: tuple[ReasonView, ...]
     clearance: tuple[ReasonView, ...]
@@ -81,8 +82,9 @@ class ResultView:
     clinician: bool
     clot_points: int
     clot_source: SourceView
-    parameters: tuple[tuple[str, tuple[SourceView, ...]], ...]
-    pain_threshold: tuple[int, str, tuple[SourceView, ...]]
+    parameters: tuple[tuple[str, str], ...]  # text, reference numbers
+    pain_threshold: tuple[int, str, str]
+    references: tuple[SourceView, ...]  # numbered once for the parameters and the threshold
     provenance: Provenance
     decision: Decision
 
@@ -130,7 +132,8 @@ def _reason(rs: RuleSet, r: Reason, audience: str, mode: str) -> ReasonView:
     answers = tuple(
         _answer(rs, q, v, audience, mode)
         for q, v in r.answers
-        if rs.questions[q].audience == "all" or audience == "clinician"
+        if (rs.questions[q].audience == "all" or audience == "clinician")
+        and not (r.kind == "local" and q == "limb")  # shown once above the limb items
     )
     item = next((i for i in rs.items if i.id == r.rule), None)
     limbs = ", ".join(str(LIMBS[limb]) for limb in r.limbs if limb in LIMBS)
@@ -169,6 +172,13 @@ def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> Resu
             sources_view(rs, ind.sources),
         )
     pain = policy.parameters["pain_threshold"]
+    numbers: dict[str, int] = {}
+
+    def cite(ids: tuple[str, ...]) -> str:
+        return ", ".join(str(numbers.setdefault(s, len(numbers) + 1)) for s in ids)
+
+    parameters = tuple((gettext(p.text), cite(p.sources)) for p in rs.parameters)
+    threshold = (pain.value, gettext(pain.text), cite(pain.sources))
     return ResultView(
         verdict=decision.verdict,
         headline=gettext(wording.clinician if clinician else wording.patient),
@@ -176,6 +186,7 @@ def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> Resu
         why=gettext(row.text if row else policy.fallback_text),
         indication=indication,
         condition=_answer(rs, "condition", answers.get("condition"), audience, mode),
+        limb=_answer(rs, "limb", answers.get("limb"), audience, mode),
         benefits=reasons("benefit"),
         barriers=reasons("barrier"),
         clearance=reasons("clearance"),
@@ -184,8 +195,9 @@ def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> Resu
         clinician=clinician,
         clot_points=decision.clot_risk_points,
         clot_source=source_view(rs, "nascimento2022"),
-        parameters=tuple((gettext(p.text), sources_view(rs, p.sources)) for p in rs.parameters),
-        pain_threshold=(pain.value, gettext(pain.text), sources_view(rs, pain.sources)),
+        parameters=parameters,
+        pain_threshold=threshold,
+        references=sources_view(rs, tuple(numbers)),
         provenance=decision.provenance,
         decision=decision,
     )
