@@ -162,23 +162,24 @@ def check(base: str, targets: list[Target]) -> list[Target]:
 
 
 def benchmark(args: argparse.Namespace, app: str, baseline: str, targets: list[Target]) -> None:
-    """Load every target and the baseline --runs times; print each run and the medians."""
+    """Load each target right after the baseline, --runs times; print each run and the medians.
+
+    Each target is compared with the baseline measured just before it, so that load from other
+    work on the machine, which comes and goes, falls on both sides of the ratio alike.
+    """
     runs: list[dict[str, dict[str, float]]] = []
     for n in range(1, args.runs + 1):
-        run = {"baseline": wrk(baseline + "/", None, args.connections, args.duration)}
+        run = {}
         for t in targets:
-            run[t.name] = wrk(app + t.path, t, args.connections, args.duration)
+            base = wrk(baseline + "/", None, args.connections, args.duration)
+            got = wrk(app + t.path, t, args.connections, args.duration)
+            run[t.name] = {**got, "baseline": base["rps"], "ratio": got["rps"] / base["rps"]}
         runs.append(run)
         print(f"\nrun {n}/{args.runs}")
-        show({k: {**v, "ratio": v["rps"] / run["baseline"]["rps"]} for k, v in run.items()})
+        show(run)
+    keys = ("rps", "p50", "p99", "errors", "baseline", "ratio")
     medians = {
-        name: {
-            key: statistics.median(
-                r[name][key] if key != "ratio" else r[name]["rps"] / r["baseline"]["rps"]
-                for r in runs
-            )
-            for key in ("rps", "p50", "p99", "errors", "ratio")
-        }
+        name: {key: statistics.median(r[name][key] for r in runs) for key in keys}
         for name in runs[0]
     }
     print(f"\nmedian of {args.runs} runs (wrk -t2 -c{args.connections} -d{args.duration}s)")
@@ -186,11 +187,14 @@ def benchmark(args: argparse.Namespace, app: str, baseline: str, targets: list[T
 
 
 def show(rows: dict[str, dict[str, float]]) -> None:
-    print(f"  {'target':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'ratio':>6}")
+    print(
+        f"  {'target':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
+        f" {'baseline req/s':>15} {'ratio':>6}"
+    )
     for name, r in rows.items():
         print(
             f"  {name:<14} {r['rps']:>8.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} "
-            f"{r['errors']:>7.0f} {r['ratio']:>6.2f}"
+            f"{r['errors']:>7.0f} {r['baseline']:>15.0f} {r['ratio']:>6.2f}"
         )
 
 
