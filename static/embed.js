@@ -4,6 +4,7 @@
    <script src="https://APP/static/embed.js" data-bfr-target="bfr-triage"
            data-bfr-lang="da" data-bfr-audience="patient" defer></script>
 
+   (The page for clinics, /embed on the app, gives this snippet with the app's real address.)
    It replaces the target element's content (else it adds the frame after the script) with an
    iframe of the questionnaire in embed mode, and sets the frame's height from the messages the
    questionnaire posts. A message counts only if it comes from the app's origin (taken from this
@@ -57,6 +58,8 @@
   var target = document.getElementById(script.getAttribute("data-bfr-target") || "");
   if (target) {
     target.replaceChildren(frame);
+  } else if (script.parentNode === document.head) {
+    document.body.appendChild(frame);
   } else {
     script.parentNode.insertBefore(frame, script.nextSibling);
   }
