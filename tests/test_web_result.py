@@ -89,3 +89,8 @@ def test_every_reason_has_a_change_control(client: FlaskClient, ruleset: RuleSet
     assert len(items) >= 4
     for item in items:
         assert 'value="change"' in item
+
+
+def test_pain_is_read_back_on_its_scale(client: FlaskClient, ruleset: RuleSet) -> None:
+    page = result(client, ruleset, pain_heavy=7)
+    assert "<strong>7 out of 10</strong>" in reason(page, "barrier_pain")

@@ -107,6 +107,8 @@ def answer_text(q: Question, value: Any, audience: str) -> str:
     """Return an answer as the person would read it back."""
     if value is None:
         return gettext("Not answered")
+    if is_scale(q) and isinstance(value, int):
+        return gettext("%(value)s out of %(max)s", value=value, max=q.max)
     labels = dict(option_labels(q, audience))
     if isinstance(value, tuple | list):
         return ", ".join(labels.get(v, v) for v in value)
