@@ -114,7 +114,9 @@ def fetch(base: str, t: Target) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
-def wrk(url: str, t: Target | None, connections: int, seconds: int) -> dict[str, float]:
+def wrk(
+    url: str, t: Target | None, connections: int, seconds: int, timeout: int = 2
+) -> dict[str, Any]:
     """Run wrk on `url` and return its report: requests/s, p50 and p99 in ms, errors."""
     env = dict(os.environ, BENCH_BODY_FILE="", BENCH_CONTENT_TYPE="")
     with tempfile.NamedTemporaryFile() as body:
@@ -122,7 +124,8 @@ def wrk(url: str, t: Target | None, connections: int, seconds: int) -> dict[str,
             body.write(t.body)
             body.flush()
             env.update(BENCH_BODY_FILE=body.name, BENCH_CONTENT_TYPE=t.content_type)
-        command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency"]
+        command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", f"--timeout={timeout}s"]
+        command += ["--latency"]
         command += ["-s", str(HERE / "request.lua"), url]
         out = subprocess.run(command, env=env, capture_output=True, text=True, timeout=seconds + 30)
     line = next((x for x in out.stdout.splitlines() if x.startswith("BENCH ")), None)
@@ -134,6 +137,7 @@ def wrk(url: str, t: Target | None, connections: int, seconds: int) -> dict[str,
         "p50": r["p50_us"] / 1000,
         "p99": r["p99_us"] / 1000,
         "errors": r["status_errors"] + r["connect"] + r["read"] + r["write"] + r["timeout"],
+        "detail": {k: r[k] for k in ("status_errors", "connect", "read", "write", "timeout")},
     }
 
 
@@ -167,7 +171,7 @@ def benchmark(args: argparse.Namespace, app: str, baseline: str, targets: list[T
     Each target is compared with the baseline measured just before it, so that load from other
     work on the machine, which comes and goes, falls on both sides of the ratio alike.
     """
-    runs: list[dict[str, dict[str, float]]] = []
+    runs: list[dict[str, dict[str, Any]]] = []
     for n in range(1, args.runs + 1):
         run = {}
         for t in targets:
@@ -186,7 +190,7 @@ def benchmark(args: argparse.Namespace, app: str, baseline: str, targets: list[T
     show(medians)
 
 
-def show(rows: dict[str, dict[str, float]]) -> None:
+def show(rows: dict[str, dict[str, Any]]) -> None:
     print(
         f"  {'target':<14} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7}"
         f" {'baseline req/s':>15} {'ratio':>6}"
@@ -201,13 +205,16 @@ def show(rows: dict[str, dict[str, float]]) -> None:
 def soak(args: argparse.Namespace, app: str, master: int, targets: list[Target]) -> None:
     """Hold the result page and the API under load; print errors and worker memory around it."""
     for t in (t for t in targets if t.name in ("result", "API")):
-        wrk(app + t.path, t, args.soak_connections, 5)  # warm-up: imports, caches, templates
+        wrk(
+            app + t.path, t, args.soak_connections, 5, args.soak_timeout
+        )  # warm-up: imports, caches, templates
         before = worker_rss(master)
-        r = wrk(app + t.path, t, args.soak_connections, args.soak_seconds)
+        r = wrk(app + t.path, t, args.soak_connections, args.soak_seconds, args.soak_timeout)
         after = worker_rss(master)
         print(
             f"\nsoak {t.name}: {args.soak_seconds} s at {args.soak_connections} connections: "
-            f"{r['rps']:.0f} req/s, p99 {r['p99']:.1f} ms, errors {r['errors']:.0f}"
+            f"{r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms, "
+            f"errors {r['errors']:.0f} {r['detail']}"
         )
         if before.keys() != after.keys():
             print(f"  ! workers changed during the soak: {sorted(before)} -> {sorted(after)}")
@@ -225,6 +232,9 @@ def main() -> None:
     parser.add_argument("--soak", action="store_true", help="the soak test instead")
     parser.add_argument("--soak-seconds", type=int, default=60)
     parser.add_argument("--soak-connections", type=int, default=64)
+    parser.add_argument(
+        "--soak-timeout", type=int, default=10, help="seconds before wrk counts a request as failed"
+    )
     args = parser.parse_args()
 
     secret = secrets.token_hex(32)
