@@ -261,5 +261,5 @@ def test_the_demo_page_loads_embed_js_from_this_server(client: FlaskClient) -> N
         }
     ]
     # Without JavaScript the container still offers the questionnaire as a plain link.
-    assert ("div", {"id": "bfr-triage"}) in page.tags
+    assert ("div", {"id": "bfr-triage", "class": "notice"}) in page.tags
     assert "/?lang=da&audience=clinician" in [url for _, url, _ in page.urls]
