@@ -76,17 +76,19 @@ def check_rows(state: State) -> list[tuple[str, list[tuple[str, str, str, str]]]
     return rows
 
 
+def missing(state: State) -> list[Question]:
+    """Return the required questions this audience is asked that have no answer yet."""
+    asked = shown(ruleset().questions.values(), audience())
+    return [q for q in asked if not q.optional and q.id not in state.answers]
+
+
 def render_check(state: State, show_missing: bool = False) -> str:
     """Render "Check your answers"; with show_missing, list the unanswered questions as errors."""
     state = state.with_mode("review")
-    errors = []
-    if show_missing:
-        required = [q for q in shown(ruleset().questions.values(), audience()) if not q.optional]
-        errors = [
-            (messages.NOT_ANSWERED % {"question": question_text(q, audience())}, f"#change-{q.id}")
-            for q in required
-            if q.id not in state.answers
-        ]
+    errors = [
+        (messages.NOT_ANSWERED % {"question": question_text(q, audience())}, f"#change-{q.id}")
+        for q in (missing(state) if show_missing else [])
+    ]
     return render_template(
         "check.html", rows=check_rows(state), errors=errors, state=dump_state(state)
     )
@@ -94,8 +96,7 @@ def render_check(state: State, show_missing: bool = False) -> str:
 
 def render_result(state: State) -> str:
     """Render the decision, or send the person back to the questions still unanswered."""
-    required = [q for q in shown(ruleset().questions.values(), audience()) if not q.optional]
-    if any(q.id not in state.answers for q in required):
+    if missing(state):
         return render_check(state, show_missing=True)
     answers = parse_answers(ruleset(), state.answers)
     view = result_view(ruleset(), answers, audience(), state.mode)
