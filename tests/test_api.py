@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
@@ -30,6 +31,14 @@ def app() -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def clean_app(config: dict[str, Any]) -> Flask:
+    """Build an app outside a test (at import, module scope): no BFR_* of the shell leaks in."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [n for n in os.environ if n.startswith("BFR_") and n != "BFR_REQUIRE_BROWSER"]:
+            mp.delenv(name)
+        return create_app(config)
 
 
 def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
@@ -227,7 +236,7 @@ def test_the_fhir_response_endpoint_rejects_bad_input_the_same_way(client: Flask
     assert_problem(client.get("/api/v1/fhir/Questionnaire?audience=doctor"), 400)
 
 
-FUZZ_APP = create_app({"TESTING": True})  # one app for all examples: fixtures are per test
+FUZZ_APP = clean_app({"TESTING": True})  # one app for all examples: fixtures are per test
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: (

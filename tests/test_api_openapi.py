@@ -9,15 +9,15 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_api import clean_app
 
-from bfr_triage import create_app
 from bfr_triage.engine import Question, RuleSet
 from bfr_triage.openapi import answer_schema
 
 
 @pytest.fixture(scope="module")
 def app() -> Flask:
-    return create_app({"TESTING": True})
+    return clean_app({"TESTING": True})
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +105,7 @@ def question_and_value(draw: st.DrawFn, rs: RuleSet) -> tuple[Question, Any]:
     return q, draw(_candidates(q))
 
 
-APP = create_app({"TESTING": True})  # one app for all examples: fixtures are per test
+APP = clean_app({"TESTING": True})  # one app for all examples: fixtures are per test
 RULESET = APP.extensions["bfr_ruleset"]
 VALIDATORS = {q.id: jsonschema_rs.Draft202012Validator(answer_schema(q)) for q in RULESET.questions.values()}  # fmt: skip
 

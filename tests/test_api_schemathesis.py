@@ -10,10 +10,9 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from test_api import clean_app
 
-from bfr_triage import create_app
-
-APP = create_app({"TESTING": True})
+APP = clean_app({"TESTING": True})
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", APP)
 CHECKS = [
     not_a_server_error,

@@ -18,8 +18,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import force_locale, gettext
 from golden import CASES, Case
+from test_api import clean_app
 
-from bfr_triage import create_app
 from bfr_triage.engine import RuleSet, evaluate, parse_answers
 from bfr_triage.fhir import EXCLUSIVE, MAX_VALUE, MIN_VALUE, code_system
 
@@ -35,7 +35,7 @@ BASE = "https://bfr-triage.example/fhir"
 
 @pytest.fixture(scope="module")
 def app() -> Flask:
-    return create_app({"TESTING": True, "FHIR_BASE_URL": BASE + "/"})
+    return clean_app({"TESTING": True, "FHIR_BASE_URL": BASE + "/"})
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from golden import CASES, Case
 from markupsafe import escape
+from test_api import clean_app
 from webflow import walk
 
-from bfr_triage import cli, create_app
+from bfr_triage import cli
 from bfr_triage.engine import RuleSet, parse_answers
 from bfr_triage.web.state import State, dump_state
 
@@ -26,7 +27,7 @@ REASON = re.compile(r'class="reason-([a-z0-9_]+)"')
 
 @pytest.fixture(scope="module")
 def app() -> Flask:
-    return create_app({"TESTING": True})
+    return clean_app({"TESTING": True})
 
 
 @pytest.fixture(scope="module")
