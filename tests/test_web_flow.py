@@ -177,3 +177,26 @@ def test_clinician_sees_clinician_wording_and_extra_questions(client: FlaskClien
     patient = client.get("/q/loading?audience=patient").get_data(as_text=True)
     assert "Current weight-bearing status" in clinician and "weight_bearing_percent" in clinician
     assert "How much weight may you put" in patient and "weight_bearing_percent" not in patient
+
+
+def test_compact_form_result_changes_reopen_the_compact_form(
+    client: FlaskClient, ruleset: RuleSet
+) -> None:
+    result = intake(client, ruleset, {**PATIENT, "bp_systolic": 120})
+    page = result.get_data(as_text=True)
+    assert 'formaction="/intake?audience=clinician#q-weight_bearing"' in page
+    reopened = client.post(
+        "/intake?audience=clinician", data={"state": state_of(result), "action": "change"}
+    )
+    html = reopened.get_data(as_text=True)
+    assert 'value="nwb" checked' in html and 'name="bp_systolic" value="120"' in html
+    assert "There is a problem" not in html
+
+
+def test_compact_form_language_switch_keeps_what_was_typed(client: FlaskClient) -> None:
+    blank = client.get("/intake")
+    response = client.post(
+        "/intake", data={"state": state_of(blank), "bp_systolic": "150", "lang": "da"}
+    )
+    html = response.get_data(as_text=True)
+    assert '<html lang="da">' in html and 'name="bp_systolic" value="150"' in html
