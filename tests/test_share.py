@@ -202,6 +202,7 @@ def test_a_result_page_carries_a_working_share_link(client: FlaskClient, ruleset
     opened = client.get(unescape(links[1]))
     assert opened.status_code == 200
     page = opened.get_data(as_text=True)
+    assert opened.headers["Cache-Control"] == "no-store" == chooser.headers["Cache-Control"]
     assert 'class="verdict verdict-first_line"' in page
     assert "Clot-risk points" in page  # the clinician view of a patient's answers
     assert share_url_of(page) == url  # re-sharing keeps the original link and its expiry

@@ -19,6 +19,7 @@ from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_babel import format_date, gettext
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from . import security
 from .api import decision_payload, json_response, questionnaire_response
@@ -199,6 +200,14 @@ def fhir_json(token: str) -> Any:
     return _download(
         token, questionnaire_response, FHIR, "bfr-triage-questionnaire-response.fhir.json"
     )
+
+
+@bp.after_request
+def private(response: Response) -> Response:
+    """Keep shared answers out of shared caches and search engines."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 security.embeddable(bp)
