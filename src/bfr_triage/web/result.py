@@ -117,13 +117,11 @@ def _note(r: Reason) -> str:
     """Say what a "don't know" means here, and whether a limb item touches the trained limb."""
     if r.state == "unknown":
         return str(UNKNOWN_NOTES.get(r.kind, ""))
-    if r.kind == "local" and r.on_trained_limb is not None:
-        return (
-            gettext("This is the arm or leg you would train.")
-            if r.on_trained_limb
-            else gettext(
-                "This is not the arm or leg you would train, so it does not change the result."
-            )
+    if r.kind == "local" and r.on_trained_limb is True:
+        return gettext("This is the arm or leg you would train.")
+    if r.kind == "local" and r.on_trained_limb is False:
+        return gettext(
+            "This is not the arm or leg you would train, so it does not change the result."
         )
     return ""
 
