@@ -20,10 +20,6 @@ WHOLE_NUMBER = re.compile(r"\s*-?[0-9]{1,6}\s*")
 SCALE_SPAN = 10  # an integer question this narrow is asked as radio buttons, never a slider
 
 
-class Choice(RadioField):
-    """One answer from a list; the factory's validator checks it, with our own messages."""
-
-
 class MultiCheckbox(SelectMultipleField):
     """Tick any number of boxes."""
 
@@ -108,7 +104,7 @@ def make_field(q: Question, audience: str) -> Any:
     if q.type == "multi":
         return MultiCheckbox(choices=values, validate_choice=False, **kwargs)
     if q.type == "choice" or is_scale(q):
-        return Choice(choices=values, validate_choice=False, **kwargs)
+        return RadioField(choices=values, validate_choice=False, **kwargs)
     return WholeNumber(render_kw={"inputmode": "numeric"}, **kwargs)
 
 
