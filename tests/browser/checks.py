@@ -20,12 +20,18 @@ AXE_OPTIONS = {
 MIN_TARGET = 24  # px, WCAG 2.2 success criterion 2.5.8 (AA)
 
 
-def assert_no_axe_violations(page: Any, where: str = "") -> None:
-    """Run axe (WCAG 2.0-2.2 A and AA plus best practice); fail with its report on any violation."""
+def axe_report(page: Any, where: str = "") -> str:
+    """Run axe (WCAG 2.0-2.2 A and AA plus best practice); return its report, or "" if clean."""
     results = AXE.run(page, options=AXE_OPTIONS)
-    assert results.violations_count == 0, (
-        f"axe on {where or page.url}:\n{results.generate_report()}"
-    )
+    if results.violations_count == 0:
+        return ""
+    return f"axe on {where or page.url}:\n{results.generate_report()}"
+
+
+def assert_no_axe_violations(page: Any, where: str = "") -> None:
+    """Fail with axe's report on any violation."""
+    report = axe_report(page, where)
+    assert not report, report
 
 
 def nu_errors(command: list[str], pages: dict[str, str], folder: Path) -> list[str]:
@@ -48,37 +54,36 @@ def nu_errors(command: list[str], pages: dict[str, str], folder: Path) -> list[s
     ]
 
 
-_RING = """el => {
+# The focused element, whether it or its label (or their ::before/::after, as custom radios do)
+# draws a ring, and the box around both, a little larger than the ring may reach.
+_FOCUSED = """() => {
+  const el = document.activeElement;
   const ring = s => (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
                     || (s.boxShadow && s.boxShadow !== 'none');
   const nodes = [el, ...(el.labels || [])];
-  return nodes.some(n => [null, '::before', '::after'].some(p => ring(getComputedStyle(n, p))));
+  const rs = nodes.map(n => n.getBoundingClientRect());
+  const x = Math.max(Math.min(...rs.map(r => r.left)) - 6, 0);
+  const y = Math.max(Math.min(...rs.map(r => r.top)) - 6, 0);
+  return {
+    element: el.outerHTML.slice(0, 160),
+    ring: nodes.some(n => [null, '::before', '::after'].some(p => ring(getComputedStyle(n, p)))),
+    box: {x, y, width: Math.max(...rs.map(r => r.right)) - x + 6,
+          height: Math.max(...rs.map(r => r.bottom)) - y + 6},
+  };
 }"""
 
 
 def focus_is_visible(page: Any) -> tuple[bool, str]:
     """Tell whether the focused element shows focus: a ring in its styles, and pixels that change.
 
-    The ring may sit on the element, its label, or their ::before/::after (custom radios).
     The pixels of the element and its labels are compared focused and unfocused; the element
     is blurred for that, so the caller's next Tab continues after it.
     """
-    focused = page.evaluate_handle("document.activeElement")
-    described = focused.evaluate("el => el.outerHTML.slice(0, 160)")
-    has_ring = focused.evaluate(_RING)
-    box = focused.evaluate(
-        """el => {
-          const rs = [el, ...(el.labels || [])].map(n => n.getBoundingClientRect());
-          const x = Math.min(...rs.map(r => r.left)) - 6, y = Math.min(...rs.map(r => r.top)) - 6;
-          return {x: Math.max(x, 0), y: Math.max(y, 0),
-                  width: Math.max(...rs.map(r => r.right)) - x + 6,
-                  height: Math.max(...rs.map(r => r.bottom)) - y + 6};
-        }"""
-    )
-    before = page.screenshot(clip=box)
-    focused.evaluate("el => el.blur()")
-    after = page.screenshot(clip=box)
-    return has_ring and before != after, described
+    focused = page.evaluate(_FOCUSED)
+    before = page.screenshot(clip=focused["box"])
+    page.evaluate("document.activeElement.blur()")
+    after = page.screenshot(clip=focused["box"])
+    return focused["ring"] and before != after, focused["element"]
 
 
 def small_targets(page: Any) -> list[str]:
@@ -115,3 +120,25 @@ def page_weight(page: Any) -> dict[str, int]:
         for name, kind, size in entries
         if kind == "navigation" or name.split("?")[0].endswith((".css", ".js", ".mjs"))
     }
+
+
+def focus_sweep(page: Any, limit: int = 300) -> tuple[int, list[str]]:
+    """Tab through every stop of the page once; return the count and those without visible focus."""
+    page.evaluate("window.__swept = new WeakSet()")
+    stops, invisible = 0, []
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        fresh = page.evaluate(
+            """() => { const el = document.activeElement;
+                       if (el === document.body || window.__swept.has(el)) return false;
+                       window.__swept.add(el); return true; }"""
+        )
+        if not fresh:
+            if stops:
+                return stops, invisible
+            continue
+        stops += 1
+        visible, element = focus_is_visible(page)
+        if not visible:
+            invisible.append(element)
+    raise AssertionError(f"{limit} presses of Tab never came back to the top of {page.url}")

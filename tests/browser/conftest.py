@@ -18,6 +18,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .tab import Tab
+from .tour import Tour, take_tour
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -110,14 +111,20 @@ def browser(chromium_path: str) -> Iterator[Any]:
         chromium.close()
 
 
+def make_tab(browser: Any, *origins: str, **context_options: Any) -> Tab:
+    """Open a tab in a fresh context (no shared cookies or cache) that may talk to `origins`."""
+    context = browser.new_context(viewport=VIEWPORT, **context_options)
+    context.set_default_timeout(10_000)
+    return Tab(context, origins)
+
+
 @pytest.fixture
 def new_tab(browser: Any) -> Iterator[Callable[..., Tab]]:
     """Open fresh, cookie-less tabs that may talk only to the given origins; check each at the end."""
     tabs: list[Tab] = []
 
     def open_tab(*origins: str, **context_options: Any) -> Tab:
-        context = browser.new_context(viewport=VIEWPORT, **context_options)
-        tab = Tab(context, origins)
+        tab = make_tab(browser, *origins, **context_options)
         tabs.append(tab)
         return tab
 
@@ -141,3 +148,11 @@ def vnu() -> list[str]:
     if not VNU_JAR.is_file():
         missing(f"{VNU_JAR.relative_to(ROOT)} not found (npm ci --ignore-scripts)")
     return [str(java), "-jar", str(VNU_JAR), "--errors-only", "--format", "json"]
+
+
+@pytest.fixture(scope="session")
+def tour(browser: Any, live_server: str, ruleset: Any) -> Tour:
+    """Every page type in every language, walked once by keyboard for the tests that check them."""
+    tour = take_tour(lambda *origins: make_tab(browser, *origins), live_server, ruleset)
+    print(f"\nseconds per walk: {tour.seconds}")
+    return tour

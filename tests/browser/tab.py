@@ -82,9 +82,9 @@ class Tab:
             if r.status >= 400 and not r.request.is_navigation_request()
         ]
 
-    def assert_clean(self) -> None:
-        """Fail on any cookie, request to another origin, script error or CSP violation."""
-        problems = {
+    def problems(self) -> dict[str, list[Any]]:
+        """Return any cookie, request to another origin, script error or CSP violation seen."""
+        found = {
             "Set-Cookie headers": self.set_cookies(),
             "cookies in the jar": self.context.cookies(),
             "requests to other origins": self.foreign,
@@ -92,8 +92,12 @@ class Tab:
             "CSP violations": self.csp_reports,
             "failed subresources": self.failed_subresources(),
         }
-        found = {k: v for k, v in problems.items() if v}
-        assert not found, f"the tab saw: {found}"
+        return {k: v for k, v in found.items() if v}
+
+    def assert_clean(self) -> None:
+        """Fail on any of the problems."""
+        problems = self.problems()
+        assert not problems, f"the tab saw: {problems}"
 
     def discard(self) -> None:
         """Close without checking: for a test that provokes what the checks catch."""

@@ -1,0 +1,48 @@
+"""A patient and a clinician reach an explained result by keyboard alone, with no cookie.
+
+Guards the hazard of a person who cannot use a mouse, or whose browser blocks cookies (a clinic's
+iframe), never reaching the safety advice on the result page. The walks themselves are in
+tour.py (run once per session); axe, focus and the rest are checked per screen in test_pages.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bfr_triage.engine import RuleSet, decision_to_dict, evaluate, parse_answers
+
+from .tour import LANGS, Tour
+from .walk import CLINICIAN_ANSWERS, PATIENT_ANSWERS, translations
+
+MAX_PATIENT_SCREENS = 7  # after the start page: product.md, issue 3
+
+
+def expected_headline(ruleset: RuleSet, lang: str, audience: str, answers: dict) -> str:
+    """Return the headline the engine gives these answers, as the catalogue words it."""
+    decision = evaluate(ruleset, parse_answers(ruleset, answers))
+    headline = decision_to_dict(ruleset, decision, audience)["headline"]
+    return str(translations(lang).gettext(headline))
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_patient_reaches_the_result_by_keyboard(
+    tour: Tour, live_server: str, ruleset: RuleSet, lang: str
+) -> None:
+    walk = f"{lang}-patient"
+    tour.walk(walk)
+    start_page, *screens = tour.urls[walk]
+    assert start_page == f"{live_server}/?lang={lang}"
+    assert 1 <= len(screens) <= MAX_PATIENT_SCREENS, screens
+    assert tour.headlines[walk] == expected_headline(ruleset, lang, "patient", PATIENT_ANSWERS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_clinician_reaches_the_result_with_one_submit_of_the_compact_form(
+    tour: Tour, live_server: str, ruleset: RuleSet, lang: str
+) -> None:
+    walk = f"{lang}-clinician"
+    tour.walk(walk)
+    start_page, intake, result = tour.urls[walk]
+    assert start_page == f"{live_server}/?lang={lang}"
+    assert "/intake?" in intake
+    assert tour.headlines[walk] == expected_headline(ruleset, lang, "clinician", CLINICIAN_ANSWERS)

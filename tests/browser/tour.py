@@ -1,0 +1,196 @@
+"""Visit every page type once per language, error states included, and note what each shows.
+
+Each screen keeps the HTML the server sent (for the Nu Html Checker), axe's report, `<html lang>`,
+the controls too small to hit, and, after a failed submit, what took focus. The walks go by
+keyboard; a walk that breaks is kept as an error, so the screens it did reach are still checked.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bfr_triage.engine import RuleSet
+
+from .checks import axe_report, focus_sweep, page_weight, small_targets
+from .tab import Tab
+from .walk import CLINICIAN_ANSWERS, PATIENT_ANSWERS, Walker
+
+LANGS = ("en", "da")
+QUESTION_PAGES = ("condition", "loading", "safety", "limb_safety", "precautions")
+SCREENS = (
+    "start",
+    "start-error",
+    *(f"q-{p}{e}" for p in QUESTION_PAGES for e in ("", "-error")),
+    "check",
+    "result-patient",
+    "intake",
+    "intake-error",
+    "result-clinician",
+    "about",
+    "404",
+    "405",
+    "400-state",
+)
+ERROR_SCREENS = tuple(s for s in SCREENS if s.endswith("-error"))
+FORM_SCREENS = (
+    "start",
+    *(f"q-{p}" for p in QUESTION_PAGES),
+    "q-condition-error",
+    "check",
+    "intake",
+)
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+@dataclass
+class Screen:
+    html: str
+    status: int
+    lang: str
+    axe: str
+    small_targets: list[str]
+    focused: str = ""  # what had focus on arrival, for error screens
+    no_visible_focus: list[str] = field(default_factory=list)
+    stops: int = 0
+
+
+@dataclass
+class Tour:
+    started: float = field(default_factory=time.time)
+    screens: dict[str, Screen] = field(default_factory=dict)
+    broken: dict[str, str] = field(default_factory=dict)  # walk -> traceback
+    weights: dict[str, dict[str, int]] = field(default_factory=dict)  # walk -> bytes per URL
+    tabs: dict[str, dict[str, Any]] = field(default_factory=dict)  # walk -> problems seen
+    seconds: dict[str, float] = field(default_factory=dict)  # walk -> time taken
+    urls: dict[str, list[str]] = field(default_factory=dict)  # walk -> every screen's URL
+    headlines: dict[str, str] = field(default_factory=dict)  # walk -> the result's <h1>
+
+    def screen(self, lang: str, name: str) -> Screen:
+        """Return a screen, or fail saying which walk broke before reaching it."""
+        key = f"{lang}-{name}"
+        assert key in self.screens, f"{key} never reached: {self.broken or 'no walk broke'}"
+        return self.screens[key]
+
+    def walk(self, name: str) -> None:
+        """Fail if the walk `name` broke or never ran."""
+        assert name not in self.broken, self.broken[name]
+        assert name in self.urls, f"{name} never ran"
+
+
+FOCUSED = """() => { const el = document.activeElement;
+  return `${el.tagName.toLowerCase()}.${el.className} ${el.textContent.trim().slice(0, 60)}`; }"""
+
+
+@dataclass
+class Visitor:
+    """Walks for one language, writing what it sees into the tour."""
+
+    tour: Tour
+    walker: Walker
+
+    def note(self, name: str, sweep: bool = False) -> None:
+        w, page = self.walker, self.walker.page
+        screen = Screen(
+            html=w.html(),
+            status=w.response.status,
+            lang=str(page.locator("html").get_attribute("lang")),
+            axe=axe_report(page, f"{w.lang} {name}"),
+            small_targets=small_targets(page),
+            focused=page.evaluate(FOCUSED),
+        )
+        if sweep and w.lang == "en":
+            screen.stops, screen.no_visible_focus = focus_sweep(page)
+        self.tour.screens[f"{w.lang}-{name}"] = screen
+
+    def patient(self) -> None:
+        """Start -> every question page -> check your answers -> result, as a patient would."""
+        w = self.walker
+        w.go("/")
+        self.note("start", sweep=True)
+        if w.lang == "en":
+            w.page.screenshot(path=SCREENSHOTS / "start.png")
+        w.begin()
+        for page in w.ruleset.pages:
+            self.note(f"q-{page.id}", sweep=True)
+            w.answer_all(page.questions, PATIENT_ANSWERS)
+            w.activate(w.button("Continue"))
+        self.note("check", sweep=True)
+        w.activate(w.button("See the result"))
+        self.note("result-patient")
+        self.tour.headlines[f"{w.lang}-patient"] = w.headline()
+        self.tour.weights[f"{w.lang}-patient"] = page_weight(w.page)
+        if w.lang == "en":
+            w.page.screenshot(path=SCREENSHOTS / "result.png", full_page=True)
+
+    def clinician(self) -> None:
+        """Start -> the one-page intake form -> result, in one submit."""
+        w = self.walker
+        w.go("/")
+        w.activate(w.link("one-page intake form"))
+        self.note("intake", sweep=True)
+        w.answer_all(tuple(w.ruleset.questions), CLINICIAN_ANSWERS)
+        w.activate(w.button("See the result"))
+        self.note("result-clinician")
+        self.tour.headlines[f"{w.lang}-clinician"] = w.headline()
+        self.tour.weights[f"{w.lang}-clinician"] = page_weight(w.page)
+
+    def mistakes(self) -> None:
+        """Submit every form empty: each page's error state."""
+        w = self.walker
+        w.go("/")
+        w.activate(w.button("Start"))
+        self.note("start-error")
+        for page in w.ruleset.pages:
+            w.go(f"/q/{page.id}?audience=patient")
+            w.activate(w.button("Continue"))
+            self.note(f"q-{page.id}-error", sweep=page.id == "condition")
+        w.go("/intake?audience=clinician")
+        w.activate(w.button("See the result"))
+        self.note("intake-error")
+
+    def other_pages(self) -> None:
+        """The evidence, an unknown address, a wrong method, and answers that no longer read."""
+        w = self.walker
+        for name, path in (("about", "/about"), ("404", "/no-such-page"), ("405", "/result")):
+            w.go(path)
+            self.note(name)
+        # A person comes back to an open page a day later, or the field was altered: the
+        # signed state no longer reads. Altering the field is the test's doing, not the user's.
+        w.go("/q/loading?audience=patient")
+        w.page.locator("input[name=state]").evaluate("el => el.value = el.value.slice(0, -4)")
+        w.activate(w.button("Continue"))
+        self.note("400-state")
+
+
+WALKS = (
+    ("patient", Visitor.patient),
+    ("clinician", Visitor.clinician),
+    ("patient", Visitor.mistakes),
+    ("patient", Visitor.other_pages),
+)
+WALK_NAMES = tuple(f"{lang}-{walk.__name__}" for lang in LANGS for _, walk in WALKS)
+
+
+def take_tour(new_tab: Callable[..., Tab], origin: str, ruleset: RuleSet) -> Tour:
+    """Walk every page type in every language; never stop at the first broken walk."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tour = Tour()
+    for lang in LANGS:
+        for audience, walk in WALKS:
+            tab = new_tab(origin)
+            name = f"{lang}-{walk.__name__}"
+            began = time.monotonic()
+            try:
+                walk(Visitor(tour, Walker(tab, origin, ruleset, lang, audience)))
+            except Exception:  # noqa: BLE001  (kept, and reported by the tests that need it)
+                tour.broken[name] = traceback.format_exc(limit=6)
+            tour.urls[name] = tab.screens
+            tour.tabs[name] = tab.problems()
+            tab.discard()
+            tour.seconds[name] = round(time.monotonic() - began, 1)
+    return tour

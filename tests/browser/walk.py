@@ -1,0 +1,178 @@
+"""Walk the questionnaire by keyboard, finding every control by the words a person reads.
+
+Labels come from rules/questions.toml in the audience's wording and, for Danish, through the
+project's own catalogue: the walk reads the page the way a screen-reader or keyboard user does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from babel.support import NullTranslations, Translations
+
+from bfr_triage.engine import Question, RuleSet
+from bfr_triage.paths import data_dir
+
+from .keyboard import is_focused, tab_to
+from .tab import Tab
+
+# A person with knee osteoarthritis and nothing in the way: the engine says first_line.
+PATIENT_ANSWERS: dict[str, Any] = {
+    "condition": "osteoarthritis",
+    "limb": "right_leg",
+    "weight_bearing": "fwb",
+    "load_restriction": "no",
+    "immobilised": "no",
+    "surgery": "none",
+    "pain_heavy": 6,
+    "cannot_train_heavy": "no",
+    **dict.fromkeys(
+        ("prior_clot", "clot_signs", "clotting_disorder", "cancer", "leg_paralysis", "high_bp"),
+        "no",
+    ),
+    **dict.fromkeys(
+        ("heart_disease", "poor_circulation", "pregnancy", "sickle_cell", "acute_illness"), "no"
+    ),
+    **dict.fromkeys(
+        ("wound_limbs", "infection_limbs", "lymph_limbs", "fistula_limbs", "swelling_limbs"),
+        ["none"],
+    ),
+    "numbness_limbs": ["none"],
+    "age_60": "no",
+    "icu_recent": "no",
+    "risk_factors": ["none"],
+}
+# The clinician adds the optional precision the patient view does not ask for.
+CLINICIAN_ANSWERS: dict[str, Any] = {**PATIENT_ANSWERS, "bp_systolic": 132, "bp_diastolic": 84}
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """Return the app's own catalogue for `lang` (English is the source: no catalogue)."""
+    if lang == "en":
+        return NullTranslations()
+    found = Translations.load(str(data_dir("translations")), [lang])
+    assert isinstance(found, Translations), (
+        f"no compiled {lang} catalogue: make compile-translations"
+    )
+    return found
+
+
+@dataclass
+class Walker:
+    """A keyboard user with one language and one audience, in one tab."""
+
+    tab: Tab
+    origin: str
+    ruleset: RuleSet
+    lang: str = "en"
+    audience: str = "patient"
+    response: Any = None
+
+    @property
+    def page(self) -> Any:
+        return self.tab.page
+
+    def t(self, text: str) -> str:
+        """Return `text` as the app's catalogue translates it."""
+        return str(translations(self.lang).gettext(text))
+
+    def html(self) -> str:
+        """Return the HTML the server sent for the page on screen."""
+        return str(self.response.text())
+
+    def go(self, path: str) -> Any:
+        """Open `path` with ?lang= (how a link from a clinic's site would arrive)."""
+        join = "&" if "?" in path else "?"
+        self.response = self.page.goto(f"{self.origin}{path}{join}lang={self.lang}")
+        return self.response
+
+    def press(self, key: str) -> None:
+        """Press a key that leaves the page, and keep the new page's response."""
+        with self.page.expect_navigation() as navigation:
+            self.page.keyboard.press(key)
+        self.response = navigation.value
+
+    def activate(self, locator: Any) -> None:
+        """Tab to a button or link and press Enter."""
+        tab_to(self.page, locator)
+        self.press("Enter")
+
+    def button(self, english: str) -> Any:
+        return self.page.get_by_role("button", name=self.t(english), exact=True)
+
+    def link(self, english: str) -> Any:
+        return self.page.get_by_role("link", name=self.t(english), exact=True)
+
+    def question_text(self, q: Question) -> str:
+        return self.t(q.clinician_text if self.audience == "clinician" else q.text)
+
+    def option_label(self, q: Question, value: str) -> str:
+        if q.type == "integer":
+            wording = "Unknown" if self.audience == "clinician" else "I don't know"
+            return self.t(wording) if value == "dont_know" else str(value)
+        option = next(o for o in q.options if o.value == value)
+        return self.t(option.clinician_label if self.audience == "clinician" else option.label)
+
+    def choose(self, group: Any, label: str) -> None:
+        """Tab into a radio group, then arrow to `label` (Space if focus lands on it unchecked)."""
+        radio = group.get_by_role("radio", name=label, exact=True).element_handle()
+        tab_to(self.page, group, inside=True)
+        for _ in range(group.get_by_role("radio").count() + 1):
+            if is_focused(radio):
+                if not radio.is_checked():
+                    self.page.keyboard.press("Space")
+                break
+            self.page.keyboard.press("ArrowDown")
+        assert radio.is_checked() and is_focused(radio), f"could not choose {label!r}"
+
+    def tick(self, group: Any, labels: list[str]) -> None:
+        """Tab to each box and tick it with Space; untick any other ticked box."""
+        boxes = group.locator("input[type=checkbox]").element_handles()
+        for box in boxes:
+            label, checked = box.evaluate("el => [el.labels[0].textContent.trim(), el.checked]")
+            if checked != (label in labels):
+                tab_to(self.page, box)
+                self.page.keyboard.press("Space")
+        ticked = [
+            box.evaluate("el => el.checked && el.labels[0].textContent.trim()") for box in boxes
+        ]
+        assert sorted(t for t in ticked if t) == sorted(labels), (ticked, labels)
+
+    def type_number(self, q: Question, value: int) -> None:
+        field = self.page.get_by_role("textbox", name=self.question_text(q), exact=True)
+        tab_to(self.page, field)
+        self.page.keyboard.press("ControlOrMeta+A")
+        self.page.keyboard.type(str(value))
+
+    def answer(self, q: Question, value: Any) -> None:
+        """Give one answer by keyboard, whatever control the page uses for it."""
+        group = self.page.get_by_role("group", name=self.question_text(q), exact=True)
+        if q.type == "multi":
+            self.tick(group, [self.option_label(q, v) for v in value])
+        elif q.type == "integer" and group.count() == 0:
+            self.type_number(q, value)
+        else:
+            self.choose(group, self.option_label(q, str(value)))
+
+    def shown(self, question_ids: tuple[str, ...]) -> list[Question]:
+        """Return the questions this audience is asked, in page order."""
+        questions = [self.ruleset.questions[q] for q in question_ids]
+        return [q for q in questions if q.audience == "all" or self.audience == "clinician"]
+
+    def answer_all(self, question_ids: tuple[str, ...], answers: dict[str, Any]) -> None:
+        for q in self.shown(question_ids):
+            if q.id in answers:
+                self.answer(q, answers[q.id])
+
+    def headline(self) -> str:
+        return str(self.page.get_by_role("heading", level=1).inner_text())
+
+    def begin(self) -> None:
+        """On the start page, choose the audience and press Start."""
+        wording = "I am a clinician" if self.audience == "clinician" else "I am a patient"
+        group = self.page.get_by_role("group").filter(has=self.page.get_by_role("radio"))
+        self.choose(group.first, self.t(wording))
+        self.activate(self.button("Start"))
