@@ -9,6 +9,8 @@ import pytest
 from flask import Flask
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openapi_spec_validator import OpenAPIV31SpecValidator, validate
+from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from test_api import clean_app
 
 from bfr_triage.engine import Question, RuleSet
@@ -28,9 +30,12 @@ def doc(app: Flask) -> dict[str, Any]:
     return body
 
 
-def test_it_is_openapi_3_1(doc: dict[str, Any]) -> None:
+def test_it_is_valid_openapi_3_1(doc: dict[str, Any]) -> None:
     assert doc["openapi"].startswith("3.1.")
-    assert doc["info"]["title"] and doc["info"]["version"]
+    validate(doc, cls=OpenAPIV31SpecValidator)
+    broken = {**doc, "paths": {"/x": {"get": {"responses": {"200": {}}}}}}  # no description
+    with pytest.raises(OpenAPIValidationError):
+        validate(broken, cls=OpenAPIV31SpecValidator)
 
 
 def test_every_api_route_is_documented_and_nothing_else(app: Flask, doc: dict[str, Any]) -> None:
