@@ -32,7 +32,7 @@ HOST_PAGE = """<!doctype html>
 <body><main><h1>Our clinic</h1><p>Is BFR training something for you? Answer below.</p>
 <div id="bfr-triage"><a href="{app}/?lang={lang}">Open the questionnaire</a></div>
 {spies}</main>
-<script src="{app}/static/embed.js" data-bfr-target="bfr-triage" data-bfr-lang="{lang}"
+<script src="{app}/static/embed.js" {target} data-bfr-lang="{lang}"
         data-bfr-audience="patient" defer></script>
 </body></html>"""
 # Two frames that try to resize the clinic's frame: another website, and the app itself in a
@@ -53,7 +53,9 @@ def host_app() -> Flask:
         app, other = host.config["APP"], host.config["OTHER"]
         spies = SPIES.format(app=app, other=other) if request.args.get("spies") else ""
         lang = request.args.get("lang", "en")
-        return HOST_PAGE.format(app=app, lang=lang, spies=spies)
+        # Without data-bfr-target the frame goes right after the script.
+        target = "" if request.args.get("notarget") else 'data-bfr-target="bfr-triage"'
+        return HOST_PAGE.format(app=app, lang=lang, spies=spies, target=target)
 
     @host.get("/plain")
     def plain() -> str:
@@ -62,16 +64,15 @@ def host_app() -> Flask:
     return host
 
 
-def framed_app(frame_ancestors: str) -> Any:
-    """Build the real app as production runs it, framable by `frame_ancestors` only."""
+def production_app(**settings: Any) -> Any:
+    """Build the real app as production runs it, with these settings and no BFR_* variable."""
     from bfr_triage import create_app
 
     with pytest.MonkeyPatch.context() as mp:
         for name in list(os.environ):
             if name.startswith("BFR_"):
                 mp.delenv(name)
-        config = {"TESTING": False, "SECRET_KEY": SECRET, "FRAME_ANCESTORS": frame_ancestors}
-        return create_app(config)
+        return create_app({"TESTING": False, "SECRET_KEY": SECRET, **settings})
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def sites() -> Iterator[Sites]:
     host = host_app()
     with serve(host) as clinic, serve(host) as other:
         # Bound to 127.0.0.1, reached as localhost: another site than the clinic's 127.0.0.1.
-        with serve(framed_app(clinic)) as served:
+        with serve(production_app(FRAME_ANCESTORS=clinic)) as served:
             app = f"http://localhost:{urlsplit(served).port}"
             host.config.update(APP=app, OTHER=other)
             yield Sites(clinic, other, app)
@@ -154,7 +155,10 @@ def answer(frame: Any, answers: dict[str, Any]) -> None:
 
 
 def complete_in_frame(iframe: Any, frame: Any, lang: str) -> list[int]:
-    """Answer the whole questionnaire inside the frame; check fit, language and axe on each page."""
+    """Answer the whole questionnaire inside the frame; check fit, language and axe on each page.
+
+    Step 0 is the start page, step 1 the first question page.
+    """
     answers = {"audience": "patient", **PATIENT_ANSWERS}
     heights = []
     for step in range(MAX_STEPS):
@@ -167,8 +171,10 @@ def complete_in_frame(iframe: Any, frame: Any, lang: str) -> list[int]:
         assert_no_axe_violations(frame, where)
         if frame.locator(".verdict").count():
             return heights
-        assert frame.locator(".error-summary").count() == 0, where
-        answer(frame, answers)
+        # The first question page is sent once unanswered: its error page must fit and pass too.
+        assert (frame.locator(".error-summary").count() > 0) == (step == 2), where
+        if step != 1:
+            answer(frame, answers)
         with frame.expect_navigation():
             frame.locator("main button.button[value=next]").click()
         frame.wait_for_load_state("load")
@@ -199,7 +205,8 @@ def test_the_frame_follows_its_content_when_the_window_narrows(
     new_tab: Callable[..., Tab], sites: Sites
 ) -> None:
     tab = new_tab(sites.clinic, sites.app)
-    iframe, frame = open_host(tab, f"{sites.clinic}/host?lang=da")
+    iframe, frame = open_host(tab, f"{sites.clinic}/host?lang=da&notarget=1")
+    assert iframe.evaluate("el => el.previousElementSibling.src.endsWith('/static/embed.js')")
     wide = assert_fits(iframe, frame, "wide")
     tab.page.set_viewport_size({"width": 320, "height": 700})
     narrow = assert_fits(iframe, frame, "narrow")
@@ -281,3 +288,21 @@ def test_the_demo_page_frames_the_app_from_its_own_origin(
     assert results.violations_count == 0, results.generate_report()
     tab.page.goto(f"{sites.app}/embed?lang=da")
     assert_no_axe_violations(tab.page, "page for clinics")
+
+
+@pytest.mark.parametrize("colour", ["#ffdd00", "#1d4f91"])
+def test_a_clinic_colour_and_logo_keep_the_pages_readable(
+    new_tab: Callable[..., Tab], colour: str
+) -> None:
+    themed = production_app(BRAND_COLOUR=colour, LOGO_URL="/static/favicon.svg")
+    with serve(themed) as app:
+        tab = new_tab(app)
+        tab.page.goto(f"{app}/")
+        header = tab.page.locator("header.site")
+        red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+        background = header.evaluate("el => getComputedStyle(el).backgroundColor")
+        assert background == f"rgb({red}, {green}, {blue})"
+        logo = header.locator("img.clinic-logo")
+        assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert_no_axe_violations(tab.page, f"themed {colour}")
+        tab.close()  # checked while the server still runs

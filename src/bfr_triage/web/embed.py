@@ -35,6 +35,7 @@ def theme_css_text(colour: str) -> str:
     lines = ["/* bfr-triage clinic theme, generated from BFR_BRAND_COLOUR and BFR_LOGO_URL */"]
     if colour:
         lines.append(f":root {{ --brand: {colour}; --on-brand: {text_on(colour)}; }}")
+        lines.append("header.site .brand { color: var(--on-brand); }")
     lines.append(".clinic-logo { display: block; max-height: 3rem; max-width: 12rem; }")
     return "\n".join(lines) + "\n"
 
