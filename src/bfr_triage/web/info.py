@@ -14,6 +14,7 @@ from .views import bp
 
 @bp.get("/about")
 def about() -> str:
+    """Show the evidence, the safety screen and the verdict policy from the rule set."""
     rs = ruleset()
     clinician = audience() == "clinician"
     indications = [
@@ -59,10 +60,12 @@ def about() -> str:
 
 @bp.get("/healthz")
 def healthz() -> Response:
+    """Answer load balancers: the app is up (the rule set loaded at start)."""
     return Response("ok\n", mimetype="text/plain")
 
 
 @bp.get("/favicon.ico")
 def favicon() -> Response:
+    """Serve the icon where browsers look for it."""
     assert current_app.static_folder is not None  # set by create_app
     return send_from_directory(current_app.static_folder, "favicon.svg", mimetype="image/svg+xml")

@@ -34,12 +34,14 @@ def render_intake(form: Any, state: State) -> str:
 
 @bp.get("/intake")
 def intake() -> str:
+    """Show the compact intake form, every question on one page."""
     g.audience = "clinician"
     return render_intake(build_form(_questions(), "clinician"), State(mode="intake"))
 
 
 @bp.post("/intake")
 def intake_submit() -> str:
+    """Take the compact form: the result in one submit, or the errors."""
     g.audience = "clinician"
     state = load_state(request.form.get("state"))
     questions = _questions()

@@ -21,6 +21,7 @@ bp = Blueprint("web", __name__)
 
 
 def _page(page_id: str) -> tuple[int, Page]:
+    """Return the position and page for `page_id`, or answer 404."""
     for index, page in enumerate(ruleset().pages):
         if page.id == page_id:
             return index, page
@@ -40,6 +41,7 @@ def _summary(fields: list[FieldView]) -> list[tuple[str, str]]:
 
 
 def page_title(page: Page) -> str:
+    """Return the page title in the audience's wording, translated."""
     return gettext(page.clinician_title if audience() == "clinician" else page.title)
 
 
@@ -117,11 +119,13 @@ def audience_field(error: str = "", chosen: str | None = None) -> FieldView:
 
 @bp.get("/")
 def start() -> str:
+    """Show what the questionnaire does, the intended use and who is answering."""
     return render_template("start.html", field=audience_field(), errors=[])
 
 
 @bp.post("/start")
 def begin() -> Response | str:
+    """Start the questions in the chosen audience's wording."""
     chosen = request.form.get("audience")
     if chosen not in AUDIENCES:
         field = audience_field(str(messages.MANDATORY_AUDIENCE))
@@ -134,12 +138,14 @@ def begin() -> Response | str:
 
 @bp.get("/q/<page_id>")
 def page(page_id: str) -> str:
+    """Show a question page with no answers yet."""
     _, page = _page(page_id)
     return render_page(page_id, build_form(_questions(page.questions), audience()), State())
 
 
 @bp.post("/q/<page_id>")
 def answer(page_id: str) -> str | Response:
+    """Take a page's answers: continue, go back, change, or switch language."""
     index, page = _page(page_id)
     state = load_state(request.form.get("state"))
     questions = _questions(page.questions)
@@ -172,11 +178,13 @@ def answer(page_id: str) -> str | Response:
 
 @bp.post("/check")
 def check() -> str:
+    """Show "Check your answers" again (after a language switch)."""
     return render_check(load_state(request.form.get("state")))
 
 
 @bp.post("/result")
 def result() -> str:
+    """Show the decision for the answers in the signed field."""
     return render_result(load_state(request.form.get("state")))
 
 
