@@ -19,12 +19,22 @@ from golden import CASES
 from webflow import PATIENT, walk
 
 from bfr_triage import create_app
-from bfr_triage.engine import Answers, RuleSet, parse_answers
-from bfr_triage.share import MAX_TOKEN, ShareError, ShareExpired, make_token, qr_svg, read_token
+from bfr_triage.engine import Answers, RuleSet, load_ruleset, parse_answers
+from bfr_triage.paths import data_dir
+from bfr_triage.share import (
+    MAX_TOKEN,
+    ShareError,
+    ShareExpired,
+    make_token,
+    qr_svg,
+    read_token,
+    vocabulary,
+)
 
 SECRET = "a-test-secret-of-some-length"
 DAY = 86_400
 CASE = next(c for c in CASES if c.name == "local_on_trained_limb")
+WORDS = vocabulary(load_ruleset(data_dir("rules")))
 SHARE_URL = re.compile(r'id="share-url"[^>]*value="([^"]+)"')
 
 
@@ -51,14 +61,14 @@ def path_of(token: str) -> str:
 
 
 def test_round_trip(ruleset: RuleSet, answers: Answers) -> None:
-    token = make_token(SECRET, answers)
-    assert parse_answers(ruleset, read_token(SECRET, token, 30 * DAY)) == answers
+    token = make_token(SECRET, answers, WORDS)
+    assert parse_answers(ruleset, read_token(SECRET, token, 30 * DAY, WORDS)) == answers
 
 
 def test_the_token_is_short_and_url_safe(answers: Answers) -> None:
-    token = make_token(SECRET, answers)
+    token = make_token(SECRET, answers, WORDS)
     assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
-    assert len(token) < 600
+    assert len(token) < 200
 
 
 def _flip(token: str, index: int) -> str:
@@ -67,10 +77,10 @@ def _flip(token: str, index: int) -> str:
 
 
 def test_every_changed_character_is_refused(answers: Answers) -> None:
-    token = make_token(SECRET, answers)
+    token = make_token(SECRET, answers, WORDS)
     for index in range(0, len(token) - 1, 7):  # the last character carries padding bits only
         with pytest.raises(ShareError) as caught:
-            read_token(SECRET, _flip(token, index), 30 * DAY)
+            read_token(SECRET, _flip(token, index), 30 * DAY, WORDS)
         assert not isinstance(caught.value, ShareExpired), index
 
 
@@ -79,23 +89,23 @@ def test_every_changed_character_is_refused(answers: Answers) -> None:
 )
 def test_garbage_is_refused(token: str) -> None:
     with pytest.raises(ShareError):
-        read_token(SECRET, token, 30 * DAY)
+        read_token(SECRET, token, 30 * DAY, WORDS)
 
 
 def test_another_key_cannot_read_it(answers: Answers) -> None:
-    token = make_token(SECRET, answers)
+    token = make_token(SECRET, answers, WORDS)
     with pytest.raises(ShareError):
-        read_token("another-secret-key-entirely", token, 30 * DAY)
+        read_token("another-secret-key-entirely", token, 30 * DAY, WORDS)
 
 
 def test_expiry(ruleset: RuleSet, answers: Answers) -> None:
     made = 1_800_000_000
-    token = make_token(SECRET, answers, now=made)
-    assert read_token(SECRET, token, 30 * DAY, now=made + 30 * DAY) is not None
+    token = make_token(SECRET, answers, WORDS, now=made)
+    assert read_token(SECRET, token, 30 * DAY, WORDS, now=made + 30 * DAY) is not None
     with pytest.raises(ShareExpired):
-        read_token(SECRET, token, 30 * DAY, now=made + 30 * DAY + 1)
+        read_token(SECRET, token, 30 * DAY, WORDS, now=made + 30 * DAY + 1)
     with pytest.raises(ShareError):  # from the future beyond clock skew: not genuine
-        read_token(SECRET, token, 30 * DAY, now=made - 3600)
+        read_token(SECRET, token, 30 * DAY, WORDS, now=made - 3600)
 
 
 def _decodings(token: str) -> list[bytes]:
@@ -115,7 +125,7 @@ def test_the_decoding_check_finds_base64_text() -> None:
 
 
 def test_no_answer_is_readable_in_the_url(answers: Answers) -> None:
-    token = make_token(SECRET, answers)
+    token = make_token(SECRET, answers, WORDS)
     decodings = _decodings(token)
     distinctive = ["osteoarthritis", "left_leg", "wound_limbs", "load_restriction", "fwb", "none"]
     for word in distinctive:
@@ -130,7 +140,7 @@ def test_no_answer_is_readable_in_the_url(answers: Answers) -> None:
 
 
 def test_the_same_answers_give_different_tokens(answers: Answers) -> None:
-    assert make_token(SECRET, answers, now=1) != make_token(SECRET, answers, now=1)
+    assert make_token(SECRET, answers, WORDS, now=1) != make_token(SECRET, answers, WORDS, now=1)
 
 
 # ---- the QR code -------------------------------------------------------------------------------
@@ -147,24 +157,23 @@ def test_the_qr_code_is_plain_svg_without_style_or_script() -> None:
 
 
 def raster(svg: str, px: int = 4) -> memoryview:
-    """Draw segno's SVG (a background square, then runs of dark modules) as a grey image."""
+    """Draw the SVG (a light square, then one dark rectangle per run of modules) in grey."""
     root = ET.fromstring(svg)
-    size, dark = 0, set()
-    for path in root.iter("path"):
-        d = path.get("d", "")
-        if path.get("fill"):
-            size = int(re.search(r"h(\d+)", d).group(1))
-            continue
-        x = y = 0.0
-        for cmd, a, b in re.findall(r"([Mmh])(-?[\d.]+)(?:\s(-?[\d.]+))?", d):
-            if cmd == "h":
-                dark.update((int(x) + i, int(y)) for i in range(int(float(a))))
-                x += float(a)
-            else:
-                x, y = (float(a), float(b)) if cmd == "M" else (x + float(a), y + float(b))
-    assert size and dark
+    size = int(root.get("viewBox", "").split()[3])
+    light, dark = root.findall("path")
+    assert light.get("fill") == "#fff" and dark.get("fill") == "#000"
+    modules = {
+        (x + i, y)
+        for x, y, n in (
+            map(int, m) for m in re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", dark.get("d", ""))
+        )
+        for i in range(n)
+    }
+    assert modules
     pixels = bytes(
-        0 if (c // px, r // px) in dark else 255 for r in range(size * px) for c in range(size * px)
+        0 if (c // px, r // px) in modules else 255
+        for r in range(size * px)
+        for c in range(size * px)
     )
     return memoryview(pixels).cast("B", (size * px, size * px))
 
@@ -230,7 +239,7 @@ def test_a_clinician_result_offers_json_and_fhir_downloads(
 def test_the_link_opens_in_the_chosen_audience(
     client: FlaskClient, answers: Answers, audience: str
 ) -> None:
-    r = client.get(path_of(make_token(SECRET, answers)) + f"?audience={audience}")
+    r = client.get(path_of(make_token(SECRET, answers, WORDS)) + f"?audience={audience}")
     assert r.status_code == 200
     page = r.get_data(as_text=True)
     assert f'class="verdict verdict-{CASE.verdict}"' in page
@@ -238,7 +247,7 @@ def test_the_link_opens_in_the_chosen_audience(
 
 
 def test_a_changed_link_gives_a_clear_400_page(client: FlaskClient, answers: Answers) -> None:
-    token = make_token(SECRET, answers)
+    token = make_token(SECRET, answers, WORDS)
     for bad in (_flip(token, 40), token[:-10], token + "AAAA", "x" * 5000):
         r = client.get(path_of(bad) + "?audience=clinician")
         assert r.status_code == 400 and r.mimetype == "text/html"
@@ -249,7 +258,7 @@ def test_a_changed_link_gives_a_clear_400_page(client: FlaskClient, answers: Ans
 
 
 def test_an_expired_link_gives_a_clear_410_page(client: FlaskClient, answers: Answers) -> None:
-    old = make_token(SECRET, answers, now=int(time.time()) - 31 * DAY)
+    old = make_token(SECRET, answers, WORDS, now=int(time.time()) - 31 * DAY)
     r = client.get(path_of(old) + "?audience=patient")
     assert r.status_code == 410
     assert "This link has expired" in r.get_data(as_text=True)
@@ -260,9 +269,9 @@ def test_the_lifetime_is_configurable(answers: Answers) -> None:
     client = create_app(
         {"TESTING": True, "SECRET_KEY": SECRET, "SHARE_MAX_AGE_DAYS": 2}
     ).test_client()
-    three_days = make_token(SECRET, answers, now=int(time.time()) - 3 * DAY)
+    three_days = make_token(SECRET, answers, WORDS, now=int(time.time()) - 3 * DAY)
     assert client.get(path_of(three_days)).status_code == 410
-    one_day = make_token(SECRET, answers, now=int(time.time()) - DAY)
+    one_day = make_token(SECRET, answers, WORDS, now=int(time.time()) - DAY)
     assert client.get(path_of(one_day)).status_code == 200
 
 
@@ -276,17 +285,21 @@ def test_the_error_pages_are_translated(client: FlaskClient, answers: Answers) -
 
 
 def test_answers_the_rule_set_no_longer_accepts_are_a_clear_400(client: FlaskClient) -> None:
-    from bfr_triage.share import _fernet
-
-    payload = zlib.compress(b'{"condition":"no_such_condition"}')
-    token = _fernet(SECRET).encrypt(payload).decode().rstrip("=")
-    assert read_token(SECRET, token, DAY) == {"condition": "no_such_condition"}
+    token = make_token(SECRET, Answers({"condition": "no_such_condition"}), WORDS)
+    assert read_token(SECRET, token, DAY, WORDS) == {"condition": "no_such_condition"}
     assert client.get(path_of(token) + "?audience=patient").status_code == 400
+
+
+def test_a_token_from_another_vocabulary_is_refused_not_misread(answers: Answers) -> None:
+    token = make_token(SECRET, answers, WORDS)
+    for other in (WORDS.replace(b'"no"', b'"on"'), b"", WORDS + b" "):
+        with pytest.raises(ShareError):
+            read_token(SECRET, token, DAY, other)
 
 
 def test_a_link_made_with_another_secret_does_not_open(answers: Answers) -> None:
     other = create_app({"TESTING": True, "SECRET_KEY": "another-secret-key-entirely"})
-    token = make_token(SECRET, answers)
+    token = make_token(SECRET, answers, WORDS)
     assert other.test_client().get(path_of(token)).status_code == 400
 
 
