@@ -54,36 +54,41 @@ def nu_errors(command: list[str], pages: dict[str, str], folder: Path) -> list[s
     ]
 
 
-# The focused element, whether it or its label (or their ::before/::after, as custom radios do)
-# draws a ring, and the box around both, a little larger than the ring may reach.
-_FOCUSED = """() => {
-  const el = document.activeElement;
-  const ring = s => (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-                    || (s.boxShadow && s.boxShadow !== 'none');
+# What an element draws: outline and shadow of it, its labels and their ::before and ::after
+# (custom radios draw the ring there), and the box around all of them plus room for the ring.
+_DRAWN = """el => {
   const nodes = [el, ...(el.labels || [])];
+  const styles = nodes.flatMap(n => [null, '::before', '::after'].map(p => getComputedStyle(n, p)));
   const rs = nodes.map(n => n.getBoundingClientRect());
   const x = Math.max(Math.min(...rs.map(r => r.left)) - 6, 0);
   const y = Math.max(Math.min(...rs.map(r => r.top)) - 6, 0);
   return {
     element: el.outerHTML.slice(0, 160),
-    ring: nodes.some(n => [null, '::before', '::after'].some(p => ring(getComputedStyle(n, p)))),
+    kind: `${el.tagName.toLowerCase()} ${el.type || ''} ${el.className}`,
+    rings: styles.map(s => (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0
+                            ? `${s.outlineStyle} ${s.outlineWidth} ${s.outlineColor}` : '')
+                           + (s.boxShadow !== 'none' ? s.boxShadow : '')).join('|'),
     box: {x, y, width: Math.max(...rs.map(r => r.right)) - x + 6,
           height: Math.max(...rs.map(r => r.bottom)) - y + 6},
   };
 }"""
 
 
-def focus_is_visible(page: Any) -> tuple[bool, str]:
-    """Tell whether the focused element shows focus: a ring in its styles, and pixels that change.
+def focus_is_visible(page: Any, pixels: bool = True) -> tuple[bool, dict[str, Any]]:
+    """Tell whether the focused element shows its focus; also return what it draws.
 
-    The pixels of the element and its labels are compared focused and unfocused; the element
-    is blurred for that, so the caller's next Tab continues after it.
+    Visible: an outline or box-shadow (on the element, its label or their pseudo-elements) that
+    is there while focused and changes when blurred, and, with `pixels`, pixels around them that
+    change too. The element is left blurred, so the caller's next Tab continues after it.
     """
-    focused = page.evaluate(_FOCUSED)
-    before = page.screenshot(clip=focused["box"])
-    page.evaluate("document.activeElement.blur()")
-    after = page.screenshot(clip=focused["box"])
-    return focused["ring"] and before != after, focused["element"]
+    element = page.evaluate_handle("document.activeElement")
+    focused = element.evaluate(_DRAWN)
+    before = page.screenshot(clip=focused["box"]) if pixels else b""
+    element.evaluate("el => el.blur()")
+    after = page.screenshot(clip=focused["box"]) if pixels else b""
+    blurred = element.evaluate(_DRAWN)
+    ring = focused["rings"].strip("|") != "" and focused["rings"] != blurred["rings"]
+    return ring and before != after if pixels else ring, focused
 
 
 def small_targets(page: Any) -> list[str]:
@@ -123,22 +128,27 @@ def page_weight(page: Any) -> dict[str, int]:
 
 
 def focus_sweep(page: Any, limit: int = 300) -> tuple[int, list[str]]:
-    """Tab through every stop of the page once; return the count and those without visible focus."""
+    """Tab through every stop of the page once; return the count and those without visible focus.
+
+    Styles are checked at every stop; pixels once per kind of control (tag, type and class),
+    which keeps a long form quick.
+    """
     page.evaluate("window.__swept = new WeakSet()")
-    stops, invisible = 0, []
+    stops, invisible, kinds = 0, [], set()
     for _ in range(limit):
         page.keyboard.press("Tab")
-        fresh = page.evaluate(
+        kind = page.evaluate(
             """() => { const el = document.activeElement;
-                       if (el === document.body || window.__swept.has(el)) return false;
-                       window.__swept.add(el); return true; }"""
+                       if (el === document.body || window.__swept.has(el)) return null;
+                       window.__swept.add(el); return el.tagName + el.type + el.className; }"""
         )
-        if not fresh:
+        if kind is None:
             if stops:
                 return stops, invisible
             continue
         stops += 1
-        visible, element = focus_is_visible(page)
+        visible, drawn = focus_is_visible(page, pixels=kind not in kinds)
+        kinds.add(kind)
         if not visible:
-            invisible.append(element)
+            invisible.append(drawn["element"])
     raise AssertionError(f"{limit} presses of Tab never came back to the top of {page.url}")

@@ -73,8 +73,8 @@ def test_a_good_page_passes_every_check(tiny_tab: Tab, tiny: str) -> None:
     assert_no_axe_violations(page)
     assert small_targets(page) == []
     tab_to(page, page.get_by_label("Your name"))
-    visible, _ = focus_is_visible(page)
-    assert visible
+    visible, drawn = focus_is_visible(page)
+    assert visible, drawn
     assert tiny_tab.screens == [f"{tiny}/good"]
     assert page_weight(page) == {f"{tiny}/good": len(GOOD), f"{tiny}/site.css": len(CSS)}
 
@@ -88,8 +88,8 @@ def test_a_broken_page_fails_every_check(tiny_tab: Tab, tiny: str) -> None:
         assert rule in str(failed.value)
     assert len(small_targets(page)) == 1
     tab_to(page, page.locator("input[name=q]"))
-    visible, element = focus_is_visible(page)
-    assert not visible, element
+    visible, drawn = focus_is_visible(page)
+    assert not visible, drawn
     page.evaluate("document.cookie = 'js=1'")
     assert page.evaluate("document.cookie") == ""
     assert tiny_tab.set_cookies() == [f"{tiny}/broken: session=x; Path=/"]

@@ -111,9 +111,9 @@ class Visitor:
         """Start -> every question page -> check your answers -> result, as a patient would."""
         w = self.walker
         w.go("/")
-        self.note("start", sweep=True)
         if w.lang == "en":
             w.page.screenshot(path=SCREENSHOTS / "start.png")
+        self.note("start", sweep=True)
         w.begin()
         for page in w.ruleset.pages:
             self.note(f"q-{page.id}", sweep=True)
@@ -121,11 +121,11 @@ class Visitor:
             w.activate(w.button("Continue"))
         self.note("check", sweep=True)
         w.activate(w.button("See the result"))
+        if w.lang == "en":
+            w.page.screenshot(path=SCREENSHOTS / "result.png", full_page=True)
         self.note("result-patient")
         self.tour.headlines[f"{w.lang}-patient"] = w.headline()
         self.tour.weights[f"{w.lang}-patient"] = page_weight(w.page)
-        if w.lang == "en":
-            w.page.screenshot(path=SCREENSHOTS / "result.png", full_page=True)
 
     def clinician(self) -> None:
         """Start -> the one-page intake form -> result, in one submit."""
