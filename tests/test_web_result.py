@@ -25,11 +25,21 @@ def reason(page: str, rule: str) -> str:
 
 
 def test_dont_know_reads_differently_from_yes(client: FlaskClient, ruleset: RuleSet) -> None:
-    unknown = reason(result(client, ruleset, prior_clot="dont_know"), "clear_prior_clot")
-    yes = reason(result(client, ruleset, prior_clot="yes"), "clear_prior_clot")
-    assert "You answered “I don&#39;t know”" in unknown
-    assert "You answered “I don&#39;t know”" not in yes
-    assert "Medical clearance before BFR" in yes and "<strong>Yes</strong>" in yes
+    unknown_page = result(client, ruleset, prior_clot="dont_know")
+    yes_page = result(client, ruleset, prior_clot="yes")
+    assert "<strong>I don&#39;t know</strong>" in reason(unknown_page, "clear_prior_clot")
+    assert "<strong>Yes</strong>" in reason(yes_page, "clear_prior_clot")
+    note = "the item counts as yes until a doctor has checked"
+    assert unknown_page.count(note) == 1 and note not in yes_page
+    assert "Medical clearance before BFR" in reason(yes_page, "clear_prior_clot")
+
+
+def test_dont_know_note_is_said_once_per_section(client: FlaskClient, ruleset: RuleSet) -> None:
+    page = result(
+        client, ruleset, prior_clot="dont_know", cancer="dont_know", wound_limbs=["dont_know"]
+    )
+    assert page.count("the item counts as yes until a doctor has checked") == 1
+    assert page.count("as if it affects the arm or leg you would train") == 1
 
 
 def test_limb_item_names_the_limb_and_whether_it_is_trained(

@@ -15,15 +15,19 @@ from .forms import question_text
 from .labels import GRADES, LIMBS, SOURCE_KINDS
 from .links import link
 
+# Said once above a list that holds an item answered "don't know"; each item shows its answer.
 UNKNOWN_NOTES = {
     "barrier": _l(
-        "You answered “I don't know”, so it is not known whether this stops heavy training."
+        "Where you answered “I don't know”, it is not known whether this stops heavy training."
     ),
-    "clearance": _l("You answered “I don't know”. Until a doctor has checked, this counts as yes."),
+    "clearance": _l(
+        "Where you answered “I don't know”, the item counts as yes until a doctor has checked."
+    ),
     "local": _l(
-        "You answered “I don't know”, so it counts as if it affects the arm or leg you would train."
+        "Where you answered “I don't know”, the item counts as if it affects "
+        "the arm or leg you would train."
     ),
-    "precaution": _l("You answered “I don't know”: take care as if the answer were yes."),
+    "precaution": _l("Where you answered “I don't know”, take care as if the answer were yes."),
 }
 
 
@@ -79,6 +83,7 @@ class ResultView:
     clearance: tuple[ReasonView, ...]
     local: tuple[ReasonView, ...]
     precautions: tuple[ReasonView, ...]
+    unknown: dict[str, str]  # kind: what "don't know" means there, if any item was answered so
     clinician: bool
     clot_points: int
     clot_source: SourceView
@@ -114,9 +119,7 @@ def _answer(rs: RuleSet, qid: str, value: object, audience: str, mode: str) -> A
 
 
 def _note(r: Reason) -> str:
-    """Say what a "don't know" means here, and whether a limb item touches the trained limb."""
-    if r.state == "unknown":
-        return str(UNKNOWN_NOTES.get(r.kind, ""))
+    """Say whether a limb item touches the limb to be trained."""
     if r.kind == "local" and r.on_trained_limb is True:
         return gettext("This is the arm or leg you would train.")
     if r.kind == "local" and r.on_trained_limb is False:
@@ -190,6 +193,11 @@ def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> Resu
         clearance=reasons("clearance"),
         local=reasons("local"),
         precautions=reasons("precaution"),
+        unknown={
+            kind: str(note)
+            for kind, note in UNKNOWN_NOTES.items()
+            if any(r.state == "unknown" for r in decision.of_kind(kind))
+        },
         clinician=clinician,
         clot_points=decision.clot_risk_points,
         clot_source=source_view(rs, "nascimento2022"),
