@@ -11,3 +11,31 @@
     print.addEventListener("click", function () { window.print(); });
   }
 })();
+
+// Inside a clinic's frame, tell the host page (embed.js) how tall this page is, so the frame
+// fits its content without a scrollbar of its own. The height is not sensitive: any parent may
+// read it, hence the target "*". Nothing happens when the page is not framed.
+(function () {
+  "use strict";
+  if (window.parent === window) return;
+  var root = document.documentElement;
+  var last = -1;
+  function post() {
+    // The box of <html>, not its scrollHeight: scrollHeight never drops below the frame's own
+    // height, so the frame could grow but never shrink.
+    var height = Math.ceil(root.getBoundingClientRect().height);
+    if (height === last) return;
+    last = height;
+    window.parent.postMessage(
+      { type: "bfr-triage:height", height: height, title: document.title },
+      "*"
+    );
+  }
+  if (window.ResizeObserver) {
+    new ResizeObserver(post).observe(root);
+  } else {
+    window.addEventListener("resize", post);
+  }
+  window.addEventListener("load", post);
+  post();
+})();

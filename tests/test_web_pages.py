@@ -173,3 +173,15 @@ def test_result_page_weighs_at_most_40_kb_with_css_and_js(
         css, js = css_response.data, js_response.data
     assert len(css) < 10 * 1024
     assert len(html) + len(css) + len(js) <= 40 * 1024, (len(html), len(css), len(js))
+
+
+def test_references_leave_the_frame_in_embed_mode(client: FlaskClient) -> None:
+    framed = client.get("/about?embed=1").get_data(as_text=True)
+    plain = client.get("/about").get_data(as_text=True)
+    assert 'href="https://doi.org/' in framed and 'target="_blank" rel="noopener"' in framed
+    assert 'target="_blank"' not in plain
+
+
+def test_region_heading_is_not_the_back_link(client: FlaskClient) -> None:
+    page = client.get("/q/condition").get_data(as_text=True)
+    assert '<h2 class="group" id="condition-g5">Back and spine</h2>' in page

@@ -47,7 +47,8 @@ def is_scale(q: Question) -> bool:
 
 def question_text(q: Question, audience: str) -> str:
     """Return the question in the audience's wording, translated."""
-    return gettext(q.clinician_text if audience == "clinician" else q.text)
+    text = q.clinician_text if audience == "clinician" else q.text
+    return gettext(text)
 
 
 def option_labels(q: Question, audience: str) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ REGIONS = {
     "joints": _l("Joints and arthritis"),
     "hip": _l("Hip"),
     "shoulder": _l("Shoulder"),
-    "back": _l("Back"),
+    "back": _l("Back and spine"),  # not "Back": that msgid is the navigation link
     "tissues": _l("Bones, muscles, tendons and injuries"),
     "ageing": _l("Muscle and bone loss with age"),
     "goals": _l("Goals without an injury"),

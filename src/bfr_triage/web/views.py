@@ -42,7 +42,8 @@ def _summary(fields: list[FieldView]) -> list[tuple[str, str]]:
 
 def page_title(page: Page) -> str:
     """Return the page title in the audience's wording, translated."""
-    return gettext(page.clinician_title if audience() == "clinician" else page.title)
+    title = page.clinician_title if audience() == "clinician" else page.title
+    return gettext(title)
 
 
 def render_page(page_id: str, form: Any, state: State) -> str:
