@@ -92,11 +92,11 @@ def focus_is_visible(page: Any, pixels: bool = True) -> tuple[bool, dict[str, An
 
 
 def small_targets(page: Any) -> list[str]:
-    """Return form controls and links in forms smaller than 24 x 24 px (a label counts as target)."""
+    """Return controls, and links in forms, smaller than 24 x 24 px (a label counts as target)."""
     return page.evaluate(
         """min => {
           const out = [];
-          const sel = 'form input:not([type=hidden]), form button, form select, form textarea, form a';
+          const sel = 'input:not([type=hidden]), button, select, textarea, form a';
           for (const el of document.querySelectorAll(sel)) {
             const rs = [el, ...(el.labels || [])].map(n => n.getBoundingClientRect());
             const own = rs[0];

@@ -7,12 +7,15 @@ tour.py (run once per session); axe, focus and the rest are checked per screen i
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from bfr_triage.engine import RuleSet, decision_to_dict, evaluate, parse_answers
 
+from .tab import Tab
 from .tour import LANGS, Tour
-from .walk import CLINICIAN_ANSWERS, PATIENT_ANSWERS, translations
+from .walk import CLINICIAN_ANSWERS, PATIENT_ANSWERS, Walker, translations
 
 MAX_PATIENT_SCREENS = 7  # after the start page: product.md, issue 3
 
@@ -46,3 +49,20 @@ def test_clinician_reaches_the_result_with_one_submit_of_the_compact_form(
     assert start_page == f"{live_server}/?lang={lang}"
     assert "/intake?" in intake
     assert tour.headlines[walk] == expected_headline(ruleset, lang, "clinician", CLINICIAN_ANSWERS)
+
+
+def test_patient_reaches_the_result_with_javascript_off(
+    new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet
+) -> None:
+    tab = new_tab(live_server, java_script_enabled=False)
+    walker = Walker(tab, live_server, ruleset, "en", "patient")
+    walker.go("/")
+    walker.begin()
+    walker.activate(walker.button("Continue"))  # nothing chosen: the error summary, by autofocus
+    assert tab.page.evaluate("document.activeElement.className") == "error-summary"
+    for page in ruleset.pages:
+        walker.answer_all(page.questions, PATIENT_ANSWERS)
+        walker.activate(walker.button("Continue"))
+    walker.activate(walker.button("See the result"))
+    assert walker.headline() == expected_headline(ruleset, "en", "patient", PATIENT_ANSWERS)
+    assert tab.page.evaluate("document.querySelector('[data-print]').hidden")  # no script ran

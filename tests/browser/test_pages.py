@@ -60,6 +60,13 @@ def test_error_summary_takes_focus_after_a_failed_submit(tour: Tour, lang: str, 
     assert screen.html.split("<title>")[1].startswith(prefix)
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_error_summary_link_takes_focus_to_its_field(tour: Tour, lang: str) -> None:
+    assert lang in tour.jumps, f"never tried: {tour.broken}"
+    href, focused = tour.jumps[lang]
+    assert href.startswith("#condition-") and focused == href
+
+
 @pytest.mark.parametrize(
     "walk", [f"{lang}-{w}" for lang in LANGS for w in ("patient", "clinician")]
 )

@@ -17,6 +17,7 @@ from typing import Any
 from bfr_triage.engine import RuleSet
 
 from .checks import axe_report, focus_sweep, page_weight, small_targets
+from .keyboard import tab_to
 from .tab import Tab
 from .walk import CLINICIAN_ANSWERS, PATIENT_ANSWERS, Walker
 
@@ -69,6 +70,7 @@ class Tour:
     seconds: dict[str, float] = field(default_factory=dict)  # walk -> time taken
     urls: dict[str, list[str]] = field(default_factory=dict)  # walk -> every screen's URL
     headlines: dict[str, str] = field(default_factory=dict)  # walk -> the result's <h1>
+    jumps: dict[str, tuple[str, str]] = field(default_factory=dict)  # lang -> (link, focused)
 
     def screen(self, lang: str, name: str) -> Screen:
         """Return a screen, or fail saying which walk broke before reaching it."""
@@ -149,9 +151,20 @@ class Visitor:
             w.go(f"/q/{page.id}?audience=patient")
             w.activate(w.button("Continue"))
             self.note(f"q-{page.id}-error", sweep=page.id == "condition")
+            if page.id == "condition":
+                self.jump_from_summary()
         w.go("/intake?audience=clinician")
         w.activate(w.button("See the result"))
         self.note("intake-error")
+
+    def jump_from_summary(self) -> None:
+        """From the focused error summary, Tab to its first link and follow it with Enter."""
+        page = self.walker.page
+        tab_to(page, page.locator(".error-summary a").first)
+        href = page.evaluate("document.activeElement.getAttribute('href')")
+        page.keyboard.press("Enter")
+        page.wait_for_function("location.hash !== ''")
+        self.tour.jumps[self.walker.lang] = (href, page.evaluate("'#' + document.activeElement.id"))
 
     def other_pages(self) -> None:
         """The evidence, an unknown address, a wrong method, and answers that no longer read."""
