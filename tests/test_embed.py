@@ -164,7 +164,10 @@ def test_a_brand_colour_becomes_a_custom_property_in_theme_css() -> None:
     assert sheets[-1] == "/theme.css?v=1D4F91"  # after app.css, so that it wins
     css = client.get(sheets[-1])
     assert css.mimetype == "text/css"
-    assert ":root { --brand: #1D4F91; --on-brand: #fff; }" in css.get_data(as_text=True)
+    assert (
+        ":root { --brand: #1D4F91; --on-brand: #fff; "
+        "--brand-button: #1D4F91; --on-brand-button: #fff; }"
+    ) in css.get_data(as_text=True)
 
 
 def test_without_a_theme_no_page_asks_for_theme_css(client: FlaskClient) -> None:

@@ -300,8 +300,9 @@ def test_a_clinic_colour_and_logo_keep_the_pages_readable(
         tab.page.goto(f"{app}/")
         header = tab.page.locator("header.site")
         red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-        background = header.evaluate("el => getComputedStyle(el).backgroundColor")
-        assert background == f"rgb({red}, {green}, {blue})"
+        for painted in (header, tab.page.locator("main .button").first):
+            background = painted.evaluate("el => getComputedStyle(el).backgroundColor")
+            assert background == f"rgb({red}, {green}, {blue})"
         logo = header.locator("img.clinic-logo")
         assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
         assert_no_axe_violations(tab.page, f"themed {colour}")

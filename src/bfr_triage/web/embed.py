@@ -34,8 +34,12 @@ def theme_css_text(colour: str) -> str:
     """Return the theme stylesheet: CSS custom properties set from the validated settings only."""
     lines = ["/* bfr-triage clinic theme, generated from BFR_BRAND_COLOUR and BFR_LOGO_URL */"]
     if colour:
-        lines.append(f":root {{ --brand: {colour}; --on-brand: {text_on(colour)}; }}")
-        lines.append("header.site .brand { color: var(--on-brand); }")
+        # app.css paints the header and the main button with these, text in the --on- colour.
+        on = text_on(colour)
+        lines.append(
+            f":root {{ --brand: {colour}; --on-brand: {on}; "
+            f"--brand-button: {colour}; --on-brand-button: {on}; }}"
+        )
     lines.append(".clinic-logo { display: block; max-height: 3rem; max-width: 12rem; }")
     return "\n".join(lines) + "\n"
 
