@@ -78,19 +78,24 @@ def embedded_walk(client: FlaskClient, rs: RuleSet) -> dict[str, TestResponse]:
 def test_every_link_and_form_in_embed_mode_stays_in_embed_mode(
     client: FlaskClient, ruleset: RuleSet
 ) -> None:
-    checked = 0
+    checked = elsewhere = 0
     for name, response in embedded_walk(client, ruleset).items():
         assert response.status_code < 500, name
         for tag, url, attrs in parsed(response).urls:
             parts = urlsplit(url)
-            if url.startswith("#") or parts.netloc or parts.path.startswith("/static/"):
-                continue  # a place on the page, another website, or a file
+            if parts.netloc:  # another website would refuse the frame or trap the reader in it
+                assert (attrs.get("target"), attrs.get("rel")) == ("_blank", "noopener"), url
+                elsewhere += 1
+                continue
+            if url.startswith("#") or parts.path.startswith("/static/"):
+                continue  # a place on the page, or a file
             query = parse_qs(parts.query)
             assert query.get("embed") == ["1"], f"{name}: <{tag}> {url} leaves embed mode"
             wanted = attrs.get("hreflang") or "da"  # a language switch asks for the other one
             assert query.get("lang") == [wanted], f"{name}: <{tag}> {url} loses the language"
             checked += 1
     assert checked > 3 * len(ruleset.pages)  # the walk really went through every page
+    assert elsewhere > 10  # the references on the result and evidence pages
 
 
 def test_a_started_walk_reached_the_result(client: FlaskClient, ruleset: RuleSet) -> None:
