@@ -13,13 +13,14 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask, request
 
-from .checks import AXE, AXE_OPTIONS, assert_no_axe_violations
+from .checks import AXE, AXE_OPTIONS, assert_no_axe_violations, nu_errors
 from .conftest import SECRET, serve
 from .tab import Tab, origin_of
 from .walk import PATIENT_ANSWERS
@@ -288,6 +289,23 @@ def test_the_demo_page_frames_the_app_from_its_own_origin(
     assert results.violations_count == 0, results.generate_report()
     tab.page.goto(f"{sites.app}/embed?lang=da")
     assert_no_axe_violations(tab.page, "page for clinics")
+    tab.page.set_viewport_size({"width": 320, "height": 700})
+    # The copy-paste snippet wraps: the page never scrolls sideways on a phone.
+    assert tab.page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+
+def test_pages_for_clinics_are_valid_html(vnu: list[str], tmp_path: Path) -> None:
+    client = production_app(
+        FRAME_ANCESTORS="https://clinic.example",
+        BRAND_COLOUR="#1d4f91",
+        LOGO_URL="/static/favicon.svg",
+    ).test_client()
+    pages = {
+        f"{name}-{lang}": client.get(f"{path}?lang={lang}").get_data(as_text=True)
+        for name, path in (("guide", "/embed"), ("demo", "/embed/demo"), ("start", "/"))
+        for lang in ("en", "da")
+    }
+    assert nu_errors(vnu, pages, tmp_path) == []
 
 
 @pytest.mark.parametrize("colour", ["#ffdd00", "#1d4f91"])
