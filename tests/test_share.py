@@ -61,12 +61,12 @@ def path_of(token: str) -> str:
 
 
 def test_round_trip(ruleset: RuleSet, answers: Answers) -> None:
-    token = make_token(SECRET, answers, WORDS)
-    assert parse_answers(ruleset, read_token(SECRET, token, 30 * DAY, WORDS)) == answers
+    token = make_token(SECRET, answers, words=WORDS)
+    assert parse_answers(ruleset, read_token(SECRET, token, 30 * DAY, words=WORDS)) == answers
 
 
 def test_the_token_is_short_and_url_safe(answers: Answers) -> None:
-    token = make_token(SECRET, answers, WORDS)
+    token = make_token(SECRET, answers, words=WORDS)
     assert re.fullmatch(r"[A-Za-z0-9_-]+", token)
     assert len(token) < 200
 
@@ -77,10 +77,10 @@ def _flip(token: str, index: int) -> str:
 
 
 def test_every_changed_character_is_refused(answers: Answers) -> None:
-    token = make_token(SECRET, answers, WORDS)
+    token = make_token(SECRET, answers, words=WORDS)
     for index in range(0, len(token) - 1, 7):  # the last character carries padding bits only
         with pytest.raises(ShareError) as caught:
-            read_token(SECRET, _flip(token, index), 30 * DAY, WORDS)
+            read_token(SECRET, _flip(token, index), 30 * DAY, words=WORDS)
         assert not isinstance(caught.value, ShareExpired), index
 
 
@@ -89,23 +89,23 @@ def test_every_changed_character_is_refused(answers: Answers) -> None:
 )
 def test_garbage_is_refused(token: str) -> None:
     with pytest.raises(ShareError):
-        read_token(SECRET, token, 30 * DAY, WORDS)
+        read_token(SECRET, token, 30 * DAY, words=WORDS)
 
 
 def test_another_key_cannot_read_it(answers: Answers) -> None:
-    token = make_token(SECRET, answers, WORDS)
+    token = make_token(SECRET, answers, words=WORDS)
     with pytest.raises(ShareError):
-        read_token("another-secret-key-entirely", token, 30 * DAY, WORDS)
+        read_token("another-secret-key-entirely", token, 30 * DAY, words=WORDS)
 
 
 def test_expiry(ruleset: RuleSet, answers: Answers) -> None:
     made = 1_800_000_000
-    token = make_token(SECRET, answers, WORDS, now=made)
-    assert read_token(SECRET, token, 30 * DAY, WORDS, now=made + 30 * DAY) is not None
+    token = make_token(SECRET, answers, now=made, words=WORDS)
+    assert read_token(SECRET, token, 30 * DAY, now=made + 30 * DAY, words=WORDS) is not None
     with pytest.raises(ShareExpired):
-        read_token(SECRET, token, 30 * DAY, WORDS, now=made + 30 * DAY + 1)
+        read_token(SECRET, token, 30 * DAY, now=made + 30 * DAY + 1, words=WORDS)
     with pytest.raises(ShareError):  # from the future beyond clock skew: not genuine
-        read_token(SECRET, token, 30 * DAY, WORDS, now=made - 3600)
+        read_token(SECRET, token, 30 * DAY, now=made - 3600, words=WORDS)
 
 
 def _decodings(token: str) -> list[bytes]:
@@ -125,7 +125,7 @@ def test_the_decoding_check_finds_base64_text() -> None:
 
 
 def test_no_answer_is_readable_in_the_url(answers: Answers) -> None:
-    token = make_token(SECRET, answers, WORDS)
+    token = make_token(SECRET, answers, words=WORDS)
     decodings = _decodings(token)
     distinctive = ["osteoarthritis", "left_leg", "wound_limbs", "load_restriction", "fwb", "none"]
     for word in distinctive:
@@ -140,7 +140,9 @@ def test_no_answer_is_readable_in_the_url(answers: Answers) -> None:
 
 
 def test_the_same_answers_give_different_tokens(answers: Answers) -> None:
-    assert make_token(SECRET, answers, WORDS, now=1) != make_token(SECRET, answers, WORDS, now=1)
+    assert make_token(SECRET, answers, now=1, words=WORDS) != make_token(
+        SECRET, answers, now=1, words=WORDS
+    )
 
 
 # ---- the QR code -------------------------------------------------------------------------------
@@ -239,7 +241,7 @@ def test_a_clinician_result_offers_json_and_fhir_downloads(
 def test_the_link_opens_in_the_chosen_audience(
     client: FlaskClient, answers: Answers, audience: str
 ) -> None:
-    r = client.get(path_of(make_token(SECRET, answers, WORDS)) + f"?audience={audience}")
+    r = client.get(path_of(make_token(SECRET, answers, words=WORDS)) + f"?audience={audience}")
     assert r.status_code == 200
     page = r.get_data(as_text=True)
     assert f'class="verdict verdict-{CASE.verdict}"' in page
@@ -247,7 +249,7 @@ def test_the_link_opens_in_the_chosen_audience(
 
 
 def test_a_changed_link_gives_a_clear_400_page(client: FlaskClient, answers: Answers) -> None:
-    token = make_token(SECRET, answers, WORDS)
+    token = make_token(SECRET, answers, words=WORDS)
     for bad in (_flip(token, 40), token[:-10], token + "AAAA", "x" * 5000):
         r = client.get(path_of(bad) + "?audience=clinician")
         assert r.status_code == 400 and r.mimetype == "text/html"
@@ -258,7 +260,7 @@ def test_a_changed_link_gives_a_clear_400_page(client: FlaskClient, answers: Ans
 
 
 def test_an_expired_link_gives_a_clear_410_page(client: FlaskClient, answers: Answers) -> None:
-    old = make_token(SECRET, answers, WORDS, now=int(time.time()) - 31 * DAY)
+    old = make_token(SECRET, answers, now=int(time.time()) - 31 * DAY, words=WORDS)
     r = client.get(path_of(old) + "?audience=patient")
     assert r.status_code == 410
     assert "This link has expired" in r.get_data(as_text=True)
@@ -269,9 +271,9 @@ def test_the_lifetime_is_configurable(answers: Answers) -> None:
     client = create_app(
         {"TESTING": True, "SECRET_KEY": SECRET, "SHARE_MAX_AGE_DAYS": 2}
     ).test_client()
-    three_days = make_token(SECRET, answers, WORDS, now=int(time.time()) - 3 * DAY)
+    three_days = make_token(SECRET, answers, now=int(time.time()) - 3 * DAY, words=WORDS)
     assert client.get(path_of(three_days)).status_code == 410
-    one_day = make_token(SECRET, answers, WORDS, now=int(time.time()) - DAY)
+    one_day = make_token(SECRET, answers, now=int(time.time()) - DAY, words=WORDS)
     assert client.get(path_of(one_day)).status_code == 200
 
 
@@ -285,21 +287,29 @@ def test_the_error_pages_are_translated(client: FlaskClient, answers: Answers) -
 
 
 def test_answers_the_rule_set_no_longer_accepts_are_a_clear_400(client: FlaskClient) -> None:
-    token = make_token(SECRET, Answers({"condition": "no_such_condition"}), WORDS)
-    assert read_token(SECRET, token, DAY, WORDS) == {"condition": "no_such_condition"}
+    token = make_token(SECRET, Answers({"condition": "no_such_condition"}), words=WORDS)
+    assert read_token(SECRET, token, DAY, words=WORDS) == {"condition": "no_such_condition"}
     assert client.get(path_of(token) + "?audience=patient").status_code == 400
 
 
+def test_a_token_without_the_dictionary_is_longer_but_valid(
+    ruleset: RuleSet, answers: Answers
+) -> None:
+    plain = make_token(SECRET, answers)
+    assert len(plain) > len(make_token(SECRET, answers, words=WORDS)) + 100
+    assert parse_answers(ruleset, read_token(SECRET, plain, DAY, words=WORDS)) == answers
+
+
 def test_a_token_from_another_vocabulary_is_refused_not_misread(answers: Answers) -> None:
-    token = make_token(SECRET, answers, WORDS)
+    token = make_token(SECRET, answers, words=WORDS)
     for other in (WORDS.replace(b'"no"', b'"on"'), b"", WORDS + b" "):
         with pytest.raises(ShareError):
-            read_token(SECRET, token, DAY, other)
+            read_token(SECRET, token, DAY, words=other)
 
 
 def test_a_link_made_with_another_secret_does_not_open(answers: Answers) -> None:
     other = create_app({"TESTING": True, "SECRET_KEY": "another-secret-key-entirely"})
-    token = make_token(SECRET, answers, WORDS)
+    token = make_token(SECRET, answers, words=WORDS)
     assert other.test_client().get(path_of(token)).status_code == 400
 
 

@@ -74,10 +74,13 @@ def _compact(data: object) -> str:
     return json.dumps(data, separators=(",", ":"), sort_keys=True)
 
 
-def make_token(secret: str, answers: Answers, words: bytes, now: int | None = None) -> str:
-    """Return a URL-safe token holding `answers`, encrypted and authenticated, stamped `now`."""
+def make_token(secret: str, answers: Answers, now: int | None = None, *, words: bytes = b"") -> str:
+    """Return a URL-safe token holding `answers`, encrypted and authenticated, stamped `now`.
+
+    `words` is the `vocabulary` of the rule set; without it the token is longer but as valid.
+    """
     plain = {k: list(v) if isinstance(v, tuple) else v for k, v in answers.values.items()}
-    deflater = zlib.compressobj(9, zdict=words)
+    deflater = zlib.compressobj(9, zdict=words) if words else zlib.compressobj(9)
     packed = deflater.compress(_compact(plain).encode("utf-8")) + deflater.flush()
     when = int(time.time()) if now is None else now
     token = _fernet(secret).encrypt_at_time(packed, when)
@@ -85,7 +88,7 @@ def make_token(secret: str, answers: Answers, words: bytes, now: int | None = No
 
 
 def read_token(
-    secret: str, token: str, max_age: int, words: bytes, now: int | None = None
+    secret: str, token: str, max_age: int, now: int | None = None, *, words: bytes = b""
 ) -> Mapping[str, Any]:
     """Return the raw answers in `token`; raise ShareExpired or ShareError if it cannot be used.
 
@@ -102,7 +105,7 @@ def read_token(
             raise ShareError("token from the future")
         if current - stamped > max_age:
             raise ShareExpired("token expired")
-        inflater = zlib.decompressobj(zdict=words)
+        inflater = zlib.decompressobj(zdict=words) if words else zlib.decompressobj()
         payload = inflater.decompress(fernet.decrypt(padded), MAX_PAYLOAD)
         if inflater.unconsumed_tail or not inflater.eof:
             raise ShareError("payload too large or truncated")
@@ -162,7 +165,7 @@ def _words() -> bytes:
 
 def _answers(token: str) -> Answers:
     """Return the answers in a share token; a token the rule set no longer accepts is invalid."""
-    raw = read_token(_secret(), token, max_age(), _words())
+    raw = read_token(_secret(), token, max_age(), words=_words())
     try:
         return parse_answers(_ruleset(), raw)
     except AnswersError as error:
@@ -197,7 +200,7 @@ def share_links(state: str) -> dict[str, Any] | None:
             answers = Answers(dict(load_state(state).answers))
         except HTTPException:  # no readable answers: show no share section
             return None
-        token = make_token(_secret(), answers, _words())
+        token = make_token(_secret(), answers, words=_words())
     url = url_for("share.open", token=token, _external=True)
     stamped = _fernet(_secret()).extract_timestamp((token + "=" * (-len(token) % 4)).encode())
     expires = datetime.fromtimestamp(stamped + max_age(), UTC)
