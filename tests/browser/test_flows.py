@@ -14,7 +14,7 @@ import pytest
 from bfr_triage.engine import RuleSet, decision_to_dict, evaluate, parse_answers
 
 from .tab import Tab
-from .tour import LANGS, Tour
+from .tour import CHANGED_PAIN, LANGS, Tour
 from .walk import CLINICIAN_ANSWERS, PATIENT_ANSWERS, Walker, translations
 
 MAX_PATIENT_SCREENS = 7  # after the start page: product.md, issue 3
@@ -37,6 +37,21 @@ def test_patient_reaches_the_result_by_keyboard(
     assert start_page == f"{live_server}/?lang={lang}"
     assert 1 <= len(screens) <= MAX_PATIENT_SCREENS, screens
     assert tour.headlines[walk] == expected_headline(ruleset, lang, "patient", PATIENT_ANSWERS)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_changed_answer_changes_the_result(tour: Tour, ruleset: RuleSet, lang: str) -> None:
+    assert lang in tour.changed, f"never got there: {tour.broken}"
+    changed = {**PATIENT_ANSWERS, "pain_heavy": CHANGED_PAIN}
+    expected = expected_headline(ruleset, lang, "patient", changed)
+    assert expected != expected_headline(ruleset, lang, "patient", PATIENT_ANSWERS)
+    assert tour.changed[lang] == expected
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_switching_language_keeps_the_answers(tour: Tour, lang: str) -> None:
+    assert lang in tour.switched, f"never got there: {tour.broken}"
+    assert tour.switched[lang] == ("da" if lang == "en" else "en", "fwb")
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -45,6 +45,8 @@ FORM_SCREENS = (
     "check",
     "intake",
 )
+LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}  # each in its own language, on the switch
+CHANGED_PAIN = 2  # below the pain threshold: heavy training no longer hurts too much
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
@@ -71,6 +73,8 @@ class Tour:
     urls: dict[str, list[str]] = field(default_factory=dict)  # walk -> every screen's URL
     headlines: dict[str, str] = field(default_factory=dict)  # walk -> the result's <h1>
     jumps: dict[str, tuple[str, str]] = field(default_factory=dict)  # lang -> (link, focused)
+    changed: dict[str, str] = field(default_factory=dict)  # lang -> <h1> after a changed answer
+    switched: dict[str, tuple[str, str]] = field(default_factory=dict)  # lang -> (lang, answer)
 
     def screen(self, lang: str, name: str) -> Screen:
         """Return a screen, or fail saying which walk broke before reaching it."""
@@ -128,6 +132,22 @@ class Visitor:
         self.note("result-patient")
         self.tour.headlines[f"{w.lang}-patient"] = w.headline()
         self.tour.weights[f"{w.lang}-patient"] = page_weight(w.page)
+        self.tour.urls[f"{w.lang}-patient"] = list(w.tab.screens)  # counted up to the result
+        self.change_an_answer()
+
+    def change_an_answer(self) -> None:
+        """From the result, change the pain answer with its Change button; see the new result.
+
+        The button is the one by the reason "heavy training hurts", named after that reason.
+        """
+        w = self.walker
+        pain = w.ruleset.questions["pain_heavy"]
+        reason = next(b for b in w.ruleset.barriers if b.id == "barrier_pain").patient_text
+        w.activate(w.button("Change", w.t(reason)))
+        w.answer(pain, CHANGED_PAIN)
+        w.activate(w.button("Continue"))
+        w.activate(w.button("See the result"))
+        self.tour.changed[w.lang] = w.headline()
 
     def clinician(self) -> None:
         """Start -> the one-page intake form -> result, in one submit."""
@@ -156,6 +176,17 @@ class Visitor:
         w.go("/intake?audience=clinician")
         w.activate(w.button("See the result"))
         self.note("intake-error")
+        self.switch_language()
+
+    def switch_language(self) -> None:
+        """Answer a question, then switch language: the page comes back with the answer kept."""
+        w = self.walker
+        w.go("/q/loading?audience=patient")
+        w.answer(w.ruleset.questions["weight_bearing"], "fwb")
+        other = LANGUAGE_NAMES["da" if w.lang == "en" else "en"]
+        w.activate(w.page.get_by_role("button", name=other, exact=True))
+        checked = w.page.locator("input[name=weight_bearing]:checked").get_attribute("value")
+        self.tour.switched[w.lang] = (str(w.page.locator("html").get_attribute("lang")), checked)
 
     def jump_from_summary(self) -> None:
         """From the focused error summary, Tab to its first link and follow it with Enter."""
@@ -202,7 +233,7 @@ def take_tour(new_tab: Callable[..., Tab], origin: str, ruleset: RuleSet) -> Tou
                 walk(Visitor(tour, Walker(tab, origin, ruleset, lang, audience)))
             except Exception:  # noqa: BLE001  (kept, and reported by the tests that need it)
                 tour.broken[name] = traceback.format_exc(limit=6)
-            tour.urls[name] = tab.screens
+            tour.urls.setdefault(name, tab.screens)
             tour.tabs[name] = tab.problems()
             tab.discard()
             tour.seconds[name] = round(time.monotonic() - began, 1)

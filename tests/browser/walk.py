@@ -100,8 +100,10 @@ class Walker:
         tab_to(self.page, locator)
         self.press("Enter")
 
-    def button(self, english: str) -> Any:
-        return self.page.get_by_role("button", name=self.t(english), exact=True)
+    def button(self, english: str, about: str = "") -> Any:
+        """Find a button by its words, and by the words it names off-screen (Change <what>)."""
+        name = f"{self.t(english)} {about}" if about else self.t(english)
+        return self.page.get_by_role("button", name=name, exact=True)
 
     def link(self, english: str) -> Any:
         return self.page.get_by_role("link", name=self.t(english), exact=True)
