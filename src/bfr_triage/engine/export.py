@@ -7,6 +7,15 @@ from typing import Any
 from .model import Decision, Reason, RuleSet
 
 
+def N_(text: str) -> str:
+    """Mark a string for the translation catalogue without translating it: the engine speaks
+    English, and the web layer and the API translate what they show."""
+    return text
+
+
+CLOT_POINTS_NOTE = N_("Information only: Nascimento 2022 Table 3 points, summed. Not a threshold.")
+
+
 def source_to_dict(ruleset: RuleSet, sid: str) -> dict[str, str]:
     s = ruleset.sources[sid]
     return {
@@ -95,7 +104,7 @@ def decision_to_dict(
         "clot_risk_points": {
             "total": decision.clot_risk_points,
             "source": source_to_dict(ruleset, "nascimento2022"),
-            "note": "Information only: Nascimento 2022 Table 3 points, summed. Not a threshold.",
+            "note": CLOT_POINTS_NOTE,
         },
         "missing": list(decision.missing),
         "provenance": {
