@@ -18,7 +18,7 @@ import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .tab import Tab
-from .tour import Tour, take_tour
+from .tour import README_SCREENSHOTS, Tour, take_tour
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM_PATHS = ("/usr/lib/chromium/chromium", "/usr/bin/chromium")
@@ -34,6 +34,8 @@ CHROMIUM_ARGS = [
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 VIEWPORT = {"width": 1000, "height": 900}
 SECRET = "browser-tests-secret-key-not-for-production"
+# Read once at import, before the per-test fixture clears BFR_* variables.
+UPDATE_SCREENSHOTS = os.environ.get("BFR_SCREENSHOTS") == "1"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -151,8 +153,15 @@ def vnu() -> list[str]:
 
 
 @pytest.fixture(scope="session")
-def tour(browser: Any, live_server: str, ruleset: Any) -> Tour:
-    """Every page type in every language, walked once by keyboard for the tests that check them."""
-    tour = take_tour(lambda *origins: make_tab(browser, *origins), live_server, ruleset)
+def tour(
+    browser: Any, live_server: str, ruleset: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Tour:
+    """Every page type in every language, walked once by keyboard for the tests that check them.
+
+    The screenshots go to docs/screenshots (for the README) only with BFR_SCREENSHOTS=1: the
+    result shows a share link with this run's port and date, so every run would change them.
+    """
+    shots = README_SCREENSHOTS if UPDATE_SCREENSHOTS else tmp_path_factory.mktemp("screenshots")
+    tour = take_tour(lambda *origins: make_tab(browser, *origins), live_server, ruleset, shots)
     print(f"\nseconds per walk: {tour.seconds}")
     return tour

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .checks import nu_errors
-from .tour import ERROR_SCREENS, FORM_SCREENS, LANGS, SCREENS, SCREENSHOTS, WALK_NAMES, Tour
+from .tour import ERROR_SCREENS, FORM_SCREENS, LANGS, SCREENS, WALK_NAMES, Tour
 
 MAX_RESULT_BYTES = 40 * 1024  # HTML + CSS + JS of the result page, uncompressed (issue 3)
 STATUS = {"404": 404, "405": 405, "400-state": 400}
@@ -86,7 +86,7 @@ def test_nu_html_checker_finds_no_error(tour: Tour, vnu: list[str], tmp_path: Pa
 
 def test_screenshots_show_the_start_page_and_a_result(tour: Tour) -> None:
     for name, min_height in (("start.png", 600), ("result.png", 1200)):
-        path = SCREENSHOTS / name
+        path = tour.shots / name
         assert path.stat().st_mtime >= tour.started, f"{name} was not made by this run"
         png = path.read_bytes()
         assert png.startswith(b"\x89PNG")

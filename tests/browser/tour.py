@@ -47,7 +47,7 @@ FORM_SCREENS = (
 )
 LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}  # each in its own language, on the switch
 CHANGED_PAIN = 2  # below the pain threshold: heavy training no longer hurts too much
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+README_SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
 @dataclass
@@ -64,6 +64,7 @@ class Screen:
 
 @dataclass
 class Tour:
+    shots: Path  # where the screenshots go
     started: float = field(default_factory=time.time)
     screens: dict[str, Screen] = field(default_factory=dict)
     broken: dict[str, str] = field(default_factory=dict)  # walk -> traceback
@@ -118,7 +119,7 @@ class Visitor:
         w = self.walker
         w.go("/")
         if w.lang == "en":
-            w.page.screenshot(path=SCREENSHOTS / "start.png")
+            w.page.screenshot(path=self.tour.shots / "start.png")
         self.note("start", sweep=True)
         w.begin()
         for page in w.ruleset.pages:
@@ -128,7 +129,7 @@ class Visitor:
         self.note("check", sweep=True)
         w.activate(w.button("See the result"))
         if w.lang == "en":
-            w.page.screenshot(path=SCREENSHOTS / "result.png", full_page=True)
+            w.page.screenshot(path=self.tour.shots / "result.png", full_page=True)
         self.note("result-patient")
         self.tour.headlines[f"{w.lang}-patient"] = w.headline()
         self.tour.weights[f"{w.lang}-patient"] = page_weight(w.page)
@@ -220,10 +221,10 @@ WALKS = (
 WALK_NAMES = tuple(f"{lang}-{walk.__name__}" for lang in LANGS for _, walk in WALKS)
 
 
-def take_tour(new_tab: Callable[..., Tab], origin: str, ruleset: RuleSet) -> Tour:
+def take_tour(new_tab: Callable[..., Tab], origin: str, ruleset: RuleSet, shots: Path) -> Tour:
     """Walk every page type in every language; never stop at the first broken walk."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tour = Tour()
+    shots.mkdir(parents=True, exist_ok=True)
+    tour = Tour(shots)
     for lang in LANGS:
         for audience, walk in WALKS:
             tab = new_tab(origin)
