@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_babel import format_date, gettext
-from markupsafe import Markup, escape
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -130,7 +130,8 @@ def qr_svg(text: str, title: str, scale: int = 3, border: int = 4) -> str:
         for x, n in ((r.start(), r.end() - r.start()) for r in re.finditer(b"\x01+", bytes(row)))
     )
     return (
-        f'<svg role="img" class="share-qr" width="{size * scale}" height="{size * scale}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{size * scale}" '
+        f'height="{size * scale}" '
         f'viewBox="0 0 {size} {size}" shape-rendering="crispEdges"><title>{escape(title)}</title>'
         f'<path fill="#fff" d="M0 0h{size}v{size}H0z"/><path fill="#000" d="{runs}"/></svg>'
     )
@@ -206,7 +207,7 @@ def share_links(state: str) -> dict[str, Any] | None:
     expires = datetime.fromtimestamp(stamped + max_age(), UTC)
     return {
         "url": url,
-        "qr": Markup(qr_svg(url, gettext("QR code of the link to this result"))),
+        "qr_url": link("share.qr", token=token),
         "expires": format_date(expires, "long"),
         "json_url": link("share.decision_json", token=token, audience="clinician"),
         "fhir_url": link("share.fhir_json", token=token, audience="clinician"),
@@ -237,6 +238,18 @@ def _download(token: str, build: Callable[[Answers, str], Any], mimetype: str, n
     response = json_response(build(answers, audience), mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@bp.get("/share/<token>/qr.svg")
+def qr(token: str) -> Any:
+    """Draw the QR code of a share link as its own image, so the result page stays light."""
+    try:
+        _answers(token)
+    except ShareError as error:
+        return _error_page(error)
+    url = url_for("share.open", token=token, _external=True)
+    svg = qr_svg(url, gettext("QR code of the link to this result"))
+    return Response(svg, mimetype="image/svg+xml")
 
 
 @bp.get("/share/<token>/result.json")
