@@ -206,7 +206,8 @@ def test_an_integral_json_number_is_a_whole_number(client: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("method", "path"),
     [("GET", URL), ("PUT", URL), ("DELETE", "/api/v1/questionnaire"),
-     ("POST", "/api/v1/fhir/Questionnaire"), ("GET", "/api/v1/fhir/QuestionnaireResponse")],
+     ("POST", "/api/v1/fhir/Questionnaire"), ("GET", "/api/v1/fhir/QuestionnaireResponse"),
+     ("TRACE", URL), ("FOO", "/api/v1/questionnaire")],
 )  # fmt: skip
 def test_a_wrong_method_is_405_with_allow(client: FlaskClient, method: str, path: str) -> None:
     r = client.open(path, method=method)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import (
     BadRequest,
@@ -56,9 +57,15 @@ def not_found(error: NotFound) -> tuple[str, int]:
 
 
 @bp.app_errorhandler(MethodNotAllowed)
-def method_not_allowed(error: MethodNotAllowed) -> tuple[str, int, dict[str, str]]:
+def method_not_allowed(error: MethodNotAllowed) -> ResponseReturnValue:
+    allow = {"Allow": ", ".join(sorted(error.valid_methods or ()))}
+    # A method that no route lists (TRACE, FOO) never reaches the API blueprint's handlers.
+    if request.path.startswith("/api/"):
+        from ..api import http_problem
+
+        return http_problem(error), allow
     page, code = render_error(405, 405)
-    return page, code, {"Allow": ", ".join(sorted(error.valid_methods or ()))}
+    return page, code, allow
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)
