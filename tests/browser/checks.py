@@ -19,6 +19,7 @@ AXE_OPTIONS = {
     "resultTypes": ["violations"],
 }
 MIN_TARGET = 24  # px, WCAG 2.2 success criterion 2.5.8 (AA)
+REFLOW_WIDTH = 320  # CSS px, WCAG 2.1 success criterion 1.4.10 (AA): no sideways scrolling
 
 
 def axe_report(page: Any, where: str = "") -> str:
@@ -113,6 +114,25 @@ def small_targets(page: Any) -> list[str]:
         }""",
         MIN_TARGET,
     )
+
+
+def overflow_at(page: Any, width: int = REFLOW_WIDTH) -> list[str]:
+    """Return what sticks out sideways at `width` CSS px (WCAG 1.4.10 Reflow); restore the size."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": width, "height": size["height"]})
+    try:
+        return list(
+            page.evaluate(
+                """() => { const w = document.documentElement.clientWidth;
+                  return [...document.querySelectorAll('body *')]
+                    .filter(el => { const r = el.getBoundingClientRect();
+                                    return r.width > 0 && r.right > w + 1; })
+                    .map(el => `${Math.round(el.getBoundingClientRect().right)}px `
+                               + el.outerHTML.slice(0, 120)); }"""
+            )
+        )
+    finally:
+        page.set_viewport_size(size)
 
 
 def page_weight(page: Any) -> dict[str, int]:

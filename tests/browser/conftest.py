@@ -115,7 +115,7 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 def make_tab(browser: Any, *origins: str, **context_options: Any) -> Tab:
     """Open a tab in a fresh context (no shared cookies or cache) that may talk to `origins`."""
-    context = browser.new_context(viewport=VIEWPORT, **context_options)
+    context = browser.new_context(**{"viewport": VIEWPORT, **context_options})
     context.set_default_timeout(10_000)
     return Tab(context, origins)
 

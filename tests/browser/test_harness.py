@@ -12,6 +12,7 @@ from .checks import (
     assert_no_axe_violations,
     focus_is_visible,
     nu_errors,
+    overflow_at,
     page_weight,
     small_targets,
 )
@@ -19,7 +20,11 @@ from .conftest import serve
 from .keyboard import tab_to
 from .tab import Tab
 
-CSS = "input, button { min-height: 2.5rem; }\n.tiny { min-height: 0; width: 10px; height: 10px; }\n"
+CSS = (
+    "input, button { min-height: 2.5rem; }\n"
+    ".tiny { min-height: 0; width: 10px; height: 10px; }\n"
+    ".wide { width: 600px; }\n"
+)
 GOOD = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Good page</title>
 <link rel="stylesheet" href="/site.css"></head>
@@ -30,7 +35,7 @@ BROKEN = """<!doctype html>
 <html><head><meta charset="utf-8"><title>Broken page</title>
 <link rel="stylesheet" href="/site.css">
 <style>*:focus { outline: none; }</style></head>
-<body><h1>A broken page</h1><img src="/site.css">
+<body><h1 class="wide">A broken page</h1><img src="/site.css">
 <form><input name="q"><button class="tiny"></button></form></body></html>"""
 
 
@@ -72,6 +77,7 @@ def test_a_good_page_passes_every_check(tiny_tab: Tab, tiny: str) -> None:
     page.goto(f"{tiny}/good")
     assert_no_axe_violations(page)
     assert small_targets(page) == []
+    assert overflow_at(page) == []
     tab_to(page, page.get_by_label("Your name"))
     visible, drawn = focus_is_visible(page)
     assert visible, drawn
@@ -87,6 +93,7 @@ def test_a_broken_page_fails_every_check(tiny_tab: Tab, tiny: str) -> None:
     for rule in ("html-has-lang", "image-alt", "label", "button-name", "target-size"):
         assert rule in str(failed.value)
     assert len(small_targets(page)) == 1
+    assert [o.split(" ", 1)[1][:15] for o in overflow_at(page)] == ['<h1 class="wide']
     tab_to(page, page.locator("input[name=q]"))
     visible, drawn = focus_is_visible(page)
     assert not visible, drawn

@@ -32,11 +32,14 @@ def test_axe_finds_no_violation(tour: Tour, lang: str, name: str) -> None:
 
 
 @pytest.mark.parametrize(("lang", "name"), EVERY_SCREEN)
-def test_page_has_its_language_status_and_large_targets(tour: Tour, lang: str, name: str) -> None:
+def test_page_has_its_language_status_large_targets_and_reflows(
+    tour: Tour, lang: str, name: str
+) -> None:
     screen = tour.screen(lang, name)
     assert screen.lang == lang
     assert screen.status == STATUS.get(name, 200)
     assert screen.small_targets == []
+    assert screen.overflow == []
 
 
 @pytest.mark.parametrize("name", FORM_SCREENS)

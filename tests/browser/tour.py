@@ -16,7 +16,7 @@ from typing import Any
 
 from bfr_triage.engine import RuleSet
 
-from .checks import axe_report, focus_sweep, page_weight, small_targets
+from .checks import axe_report, focus_sweep, overflow_at, page_weight, small_targets
 from .keyboard import tab_to
 from .tab import Tab
 from .walk import CLINICIAN_ANSWERS, PATIENT_ANSWERS, Walker
@@ -57,6 +57,7 @@ class Screen:
     lang: str
     axe: str
     small_targets: list[str]
+    overflow: list[str]  # what sticks out sideways on a 320 px wide screen
     focused: str = ""  # what had focus on arrival, for error screens
     no_visible_focus: list[str] = field(default_factory=list)
     stops: int = 0
@@ -109,6 +110,7 @@ class Visitor:
             axe=axe_report(page, f"{w.lang} {name}"),
             small_targets=small_targets(page),
             focused=page.evaluate(FOCUSED),
+            overflow=overflow_at(page),
         )
         if sweep and w.lang == "en":
             screen.stops, screen.no_visible_focus = focus_sweep(page)
