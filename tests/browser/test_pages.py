@@ -15,7 +15,7 @@ from .checks import nu_errors
 from .tour import ERROR_SCREENS, FORM_SCREENS, LANGS, SCREENS, WALK_NAMES, Tour
 
 MAX_RESULT_BYTES = 40 * 1024  # HTML + CSS + JS of the result page, uncompressed (issue 3)
-STATUS = {"404": 404, "405": 405, "400-state": 400}
+STATUS = {"404": 404, "405": 405, "400-state": 400, "413": 413}
 EVERY_SCREEN = [pytest.param(lang, s, id=f"{lang}-{s}") for lang in LANGS for s in SCREENS]
 
 

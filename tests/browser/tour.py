@@ -36,6 +36,7 @@ SCREENS = (
     "404",
     "405",
     "400-state",
+    "413",
 )
 ERROR_SCREENS = tuple(s for s in SCREENS if s.endswith("-error"))
 FORM_SCREENS = (
@@ -212,6 +213,11 @@ class Visitor:
         w.page.locator("input[name=state]").evaluate("el => el.value = el.value.slice(0, -4)")
         w.activate(w.button("Continue"))
         self.note("400-state")
+        # More than the app accepts (64 KB): again the test's doing.
+        w.go("/q/loading?audience=patient")
+        w.page.locator("input[name=state]").evaluate("el => el.value = 'x'.repeat(70000)")
+        w.activate(w.button("Continue"))
+        self.note("413")
 
 
 WALKS = (
