@@ -31,6 +31,7 @@ SCREENS = (
     "result-patient",
     "intake",
     "intake-error",
+    "q-loading-clinician-error",
     "result-clinician",
     "about",
     "404",
@@ -166,7 +167,7 @@ class Visitor:
         self.tour.weights[f"{w.lang}-clinician"] = page_weight(w.page)
 
     def mistakes(self) -> None:
-        """Submit every form empty: each page's error state."""
+        """Submit every form empty, and a number field with letters: each page's error state."""
         w = self.walker
         w.go("/")
         w.activate(w.button("Start"))
@@ -180,6 +181,11 @@ class Visitor:
         w.go("/intake?audience=clinician")
         w.activate(w.button("See the result"))
         self.note("intake-error")
+        # Letters in a clinician's number field: the number field's own error state.
+        w.go("/q/loading?audience=clinician")
+        w.type_number(w.ruleset.questions["weight_bearing_percent"], "half")
+        w.activate(w.button("Continue"))
+        self.note("q-loading-clinician-error")
         self.switch_language()
 
     def switch_language(self) -> None:

@@ -143,7 +143,7 @@ class Walker:
         ]
         assert sorted(t for t in ticked if t) == sorted(labels), (ticked, labels)
 
-    def type_number(self, q: Question, value: int) -> None:
+    def type_number(self, q: Question, value: int | str) -> None:
         field = self.page.get_by_role("textbox", name=self.question_text(q), exact=True)
         tab_to(self.page, field)
         self.page.keyboard.press("ControlOrMeta+A")
