@@ -2,6 +2,7 @@
 
 Chromium and the Nu Html Checker are system tools. Where one is missing the tests that need it
 skip with the reason, unless BFR_REQUIRE_BROWSER=1 (set by .ci/run): then they fail.
+`BFR_SCREENSHOTS=1 .venv/bin/python -m pytest tests/browser` refreshes docs/screenshots.
 """
 
 from __future__ import annotations
@@ -116,7 +117,7 @@ def browser(chromium_path: str) -> Iterator[Any]:
 def make_tab(browser: Any, *origins: str, **context_options: Any) -> Tab:
     """Open a tab in a fresh context (no shared cookies or cache) that may talk to `origins`."""
     context = browser.new_context(**{"viewport": VIEWPORT, **context_options})
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # generous: a shared CI machine can be slow
     return Tab(context, origins)
 
 
