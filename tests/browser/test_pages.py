@@ -23,6 +23,8 @@ EVERY_SCREEN = [pytest.param(lang, s, id=f"{lang}-{s}") for lang in LANGS for s 
 def test_walk_reaches_its_end_without_cookie_or_other_origin(tour: Tour, walk: str) -> None:
     tour.walk(walk)
     assert tour.tabs[walk] == {}
+    # The counter saw the page and its files on every screen: every request, all to the app.
+    assert len(tour.requests[walk]) >= 3 * len(tour.urls[walk]), tour.requests[walk]
 
 
 @pytest.mark.parametrize(("lang", "name"), EVERY_SCREEN)

@@ -73,6 +73,7 @@ class Tour:
     broken: dict[str, str] = field(default_factory=dict)  # walk -> traceback
     weights: dict[str, dict[str, int]] = field(default_factory=dict)  # walk -> bytes per URL
     tabs: dict[str, dict[str, Any]] = field(default_factory=dict)  # walk -> problems seen
+    requests: dict[str, list[str]] = field(default_factory=dict)  # walk -> every request made
     seconds: dict[str, float] = field(default_factory=dict)  # walk -> time taken
     urls: dict[str, list[str]] = field(default_factory=dict)  # walk -> every screen's URL
     headlines: dict[str, str] = field(default_factory=dict)  # walk -> the result's <h1>
@@ -250,6 +251,7 @@ def take_tour(new_tab: Callable[..., Tab], origin: str, ruleset: RuleSet, shots:
                 tour.broken[name] = traceback.format_exc(limit=6)
             tour.urls.setdefault(name, tab.screens)
             tour.tabs[name] = tab.problems()
+            tour.requests[name] = tab.requests
             tab.discard()
             tour.seconds[name] = round(time.monotonic() - began, 1)
     return tour
