@@ -79,6 +79,7 @@ def test_environment_variables_are_parsed(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setenv("BFR_DEFAULT_LOCALE", "da")
     monkeypatch.setenv("BFR_BRAND_COLOUR", "#0a7")
     monkeypatch.setenv("BFR_LOGO_URL", "/static/clinic-logo.png")
+    monkeypatch.setenv("BFR_FHIR_BASE_URL", "https://records.clinic.example/fhir")
     cfg = make_app().config
     assert cfg["ENV"] == "development"
     assert cfg["FRAME_ANCESTORS"] == ("https://clinic.example", "http://other.example:8080")
@@ -87,6 +88,7 @@ def test_environment_variables_are_parsed(monkeypatch: pytest.MonkeyPatch) -> No
     assert cfg["MAX_CONTENT_LENGTH"] == 2048
     assert cfg["BABEL_DEFAULT_LOCALE"] == "da"
     assert (cfg["BRAND_COLOUR"], cfg["LOGO_URL"]) == ("#0a7", "/static/clinic-logo.png")
+    assert cfg["FHIR_BASE_URL"] == "https://records.clinic.example/fhir"
 
 
 def test_origins_accept_a_json_list_and_drop_duplicates() -> None:
@@ -128,6 +130,8 @@ def test_a_bad_frame_ancestor_refuses_to_start(value: str) -> None:
         pytest.param("BRAND_COLOUR", "#12345", id="colour-five-digits"),
         pytest.param("LOGO_URL", "https://cdn.example/logo.png", id="logo-third-party"),
         pytest.param("LOGO_URL", "//cdn.example/logo.png", id="logo-protocol-relative"),
+        pytest.param("FHIR_BASE_URL", "clinic.example/fhir", id="fhir-base-no-scheme"),
+        pytest.param("FHIR_BASE_URL", "https://clinic.example/fhir?x=1", id="fhir-base-query"),
     ],
 )
 def test_a_bad_setting_names_itself(key: str, value: Any) -> None:

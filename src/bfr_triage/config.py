@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "DEFAULT_LOCALE": "en",
     "BRAND_COLOUR": "",
     "LOGO_URL": "",
+    "FHIR_BASE_URL": "",
 }
 
 ENVIRONMENTS = ("production", "development")
@@ -56,6 +57,7 @@ def init_app(app: Flask) -> None:
     cfg["LOGO_URL"] = _matching(
         cfg, "LOGO_URL", _LOGO_PATH, "a path on this server like /static/logo.png"
     )
+    cfg["FHIR_BASE_URL"] = _base_url(cfg, "FHIR_BASE_URL")
     cfg["SECRET_KEY"] = _text(cfg.get("SECRET_KEY"))
     if env == "production" and not (app.debug or app.testing):
         _refuse_weak_secret(cfg["SECRET_KEY"])
@@ -104,6 +106,22 @@ def _origin(item: Any, key: str, allow_any: bool) -> str:
     host = parts.hostname.lower()
     host = f"[{host}]" if ":" in host else host
     return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
+
+
+def _base_url(cfg: dict[str, Any], key: str) -> str:
+    value = _text(cfg.get(key)).strip()
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.netloc
+        or parts.query
+        or parts.fragment
+        or any(c.isspace() for c in value)
+    ):
+        raise ConfigError(f"BFR_{key}: {value!r} is not a URL like https://clinic.example/fhir")
+    return value
 
 
 def _refuse_weak_secret(secret: str) -> None:
