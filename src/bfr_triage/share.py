@@ -197,10 +197,13 @@ def share_links(state: str) -> dict[str, Any] | None:
     """Return the share link, its QR code, expiry and download links for a result page."""
     token = g.get("share_token")
     if token is None:
-        try:
-            answers = Answers(dict(load_state(state).answers))
-        except HTTPException:  # no readable answers: show no share section
-            return None
+        # The answers render_result validated for this very page; else read them from `state`.
+        answers = g.get("result_answers")
+        if answers is None:
+            try:
+                answers = Answers(dict(load_state(state).answers))
+            except HTTPException:  # no readable answers: show no share section
+                return None
         token = make_token(_secret(), answers, words=_words())
     url = url_for("share.open", token=token, _external=True)
     stamped = _fernet(_secret()).extract_timestamp((token + "=" * (-len(token) % 4)).encode())

@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from markupsafe import escape
+
+from .i18n import gettext
 
 # Not marked embeddable: these pages are for the clinic's staff, never shown inside a frame.
 bp = Blueprint("embed", __name__)

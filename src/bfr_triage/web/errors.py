@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import (
     BadRequest,
     HTTPException,
@@ -13,6 +12,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
+from .i18n import lazy_gettext as _l
 from .state import BadState
 
 bp = Blueprint("errors", __name__)

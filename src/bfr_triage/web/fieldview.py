@@ -6,10 +6,9 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext
-
 from ..engine import Question, RuleSet
-from .forms import is_scale, option_labels, question_text
+from .forms import is_scale, label_map, option_labels, question_text
+from .i18n import catalogue, gettext
 from .labels import REGIONS
 
 
@@ -73,6 +72,23 @@ def _regions(rs: RuleSet, q: Question) -> dict[str, str]:
     return {i.id: i.region for i in rs.indications.values()}
 
 
+def _choices(rs: RuleSet, q: Question, audience: str) -> tuple[tuple[str, str, str, str], ...]:
+    """Return each option's value, label, hint and group heading, translated once per locale."""
+
+    def build() -> tuple[tuple[str, str, str, str], ...]:
+        hints, regions = _hints(rs, q), _regions(rs, q)
+        return tuple(
+            (value, label, hints.get(value, ""), _heading(regions.get(value, "")))
+            for value, label in option_labels(q, audience)
+        )
+
+    return catalogue().memo(("choices", q.id, audience), build)
+
+
+def _heading(region: str) -> str:
+    return str(REGIONS.get(region, region)) if region else ""
+
+
 def field_view(rs: RuleSet, q: Question, field: Any, audience: str) -> FieldView:
     """Describe one question's field for the templates."""
     hint = gettext(q.hint) if q.hint else ""
@@ -83,22 +99,18 @@ def field_view(rs: RuleSet, q: Question, field: Any, audience: str) -> FieldView
         return FieldView(q.id, "number", question_text(q, audience), hint, error, (), value, False)
     chosen = field.data if isinstance(field.data, list) else [field.data]
     chosen = [str(v) for v in chosen if v is not None]
-    hints, regions = _hints(rs, q), _regions(rs, q)
+    choices = _choices(rs, q, audience)
     groups: list[tuple[str, list[OptionView]]] = []
     seen_exclusive = False
-    for value, label in option_labels(q, audience):
+    for value, label, option_hint, heading in choices:
         divider = value in q.exclusive and not seen_exclusive and q.type == "multi"
         seen_exclusive = seen_exclusive or value in q.exclusive
-        option = OptionView(
-            f"{q.id}-{value}", value, label, hints.get(value, ""), value in chosen, divider
-        )
-        region = regions.get(value, "")
-        heading = str(REGIONS.get(region, region)) if region else ""
+        option = OptionView(f"{q.id}-{value}", value, label, option_hint, value in chosen, divider)
         if not groups or groups[-1][0] != heading:
             groups.append((heading, []))
         groups[-1][1].append(option)
     kind = "checkboxes" if q.type == "multi" else "radios"
-    inline = is_scale(q) or all(len(label) <= 14 for _, label in option_labels(q, audience))
+    inline = is_scale(q) or all(len(label) <= 14 for _, label, _, _ in choices)
     frozen = tuple((heading, tuple(options)) for heading, options in groups)
     return FieldView(q.id, kind, question_text(q, audience), hint, error, frozen, "", inline)
 
@@ -109,7 +121,7 @@ def answer_text(q: Question, value: Any, audience: str) -> str:
         return gettext("Not answered")
     if is_scale(q) and isinstance(value, int):
         return gettext("%(value)s out of %(max)s", value=value, max=q.max)
-    labels = dict(option_labels(q, audience))
+    labels = label_map(q, audience)
     if isinstance(value, tuple | list):
         return ", ".join(labels.get(v, v) for v in value)
     return labels.get(str(value), str(value))

@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from flask_babel import gettext
+from flask import current_app
 from wtforms import Form, IntegerField, RadioField, SelectMultipleField
 from wtforms.validators import StopValidation
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -14,6 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..engine import AnswersError, Question, parse_answers
 from ..engine.model import DONT_KNOW, Value
 from . import messages
+from .i18n import catalogue, gettext
 from .links import ruleset
 
 WHOLE_NUMBER = re.compile(r"\s*-?[0-9]{1,6}\s*")
@@ -51,13 +52,22 @@ def question_text(q: Question, audience: str) -> str:
     return gettext(text)
 
 
-def option_labels(q: Question, audience: str) -> list[tuple[str, str]]:
+def option_labels(q: Question, audience: str) -> tuple[tuple[str, str], ...]:
     """Return (value, translated label) pairs, a scale's numbers included."""
+    return catalogue().memo(("options", q.id, audience), lambda: _option_labels(q, audience))
+
+
+def label_map(q: Question, audience: str) -> dict[str, str]:
+    """Return {value: translated label} (shared: read it, never change it)."""
+    return catalogue().memo(("labels", q.id, audience), lambda: dict(option_labels(q, audience)))
+
+
+def _option_labels(q: Question, audience: str) -> tuple[tuple[str, str], ...]:
     if is_scale(q):
         dont_know = [(DONT_KNOW, dont_know_label(audience))] if q.dont_know else []
-        return [(str(n), str(n)) for n in range(q.min or 0, (q.max or 0) + 1)] + dont_know
+        return tuple([(str(n), str(n)) for n in range(q.min or 0, (q.max or 0) + 1)] + dont_know)
     clinician = audience == "clinician"
-    return [(o.value, gettext(o.clinician_label if clinician else o.label)) for o in q.options]
+    return tuple((o.value, gettext(o.clinician_label if clinician else o.label)) for o in q.options)
 
 
 def dont_know_label(audience: str) -> str:
@@ -80,12 +90,12 @@ def _validator(q: Question, audience: str) -> Check:
                 raise StopValidation(messages.INVALID_CHOICE % words)
             alone = [v for v in data if v in q.exclusive]
             if alone and len(data) > 1:
-                words["option"] = dict(option_labels(q, audience))[alone[0]]
+                words["option"] = label_map(q, audience)[alone[0]]
                 raise StopValidation(messages.EXCLUSIVE_CHOICE % words)
         elif q.type == "choice" or is_scale(q):
             if data in (None, ""):
                 raise StopValidation("" if q.optional else messages.MANDATORY_RADIO % words)
-            if data not in dict(option_labels(q, audience)):
+            if data not in label_map(q, audience):
                 raise StopValidation(messages.INVALID_CHOICE % words)
         elif getattr(field, "not_a_number", False):
             raise StopValidation(messages.NOT_A_NUMBER % words)
@@ -130,11 +140,22 @@ def build_form(
     answers: Mapping[str, Value] | None = None,
 ) -> Form:
     """Build a form for `questions`: filled from a request, or pre-filled from answers."""
-    fields = {q.id: make_field(q, audience) for q in questions}
-    form_class = type("QuestionsForm", (Form,), fields)
     answers = answers or {}
     data = {q.id: to_form(q, answers.get(q.id)) for q in questions}
-    return form_class(formdata=formdata, data=data)
+    return form_class(questions, audience)(formdata=formdata, data=data)
+
+
+def form_class(questions: list[Question], audience: str) -> type[Form]:
+    """Return the form class for these questions, built once per app (forms stay per request)."""
+    classes: dict[tuple[Any, ...], type[Form]] = current_app.extensions.setdefault(
+        "bfr_form_classes", {}
+    )
+    key = (audience, *(q.id for q in questions))
+    found = classes.get(key)
+    if found is None:
+        fields = {q.id: make_field(q, audience) for q in questions}
+        found = classes[key] = type("QuestionsForm", (Form,), fields)
+    return found
 
 
 def _candidate(q: Question, data: Any) -> Value | None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from flask import current_app, render_template, send_from_directory
-from flask_babel import gettext
 from werkzeug.wrappers import Response
 
+from .i18n import gettext
 from .labels import GRADES, REGIONS, TIERS
 from .links import audience, ruleset
 from .result import sources_view

@@ -8,6 +8,7 @@ from flask import Flask, current_app, g, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from ..engine import RuleSet
+from . import i18n
 from .labels import INTENDED_USE
 
 AUDIENCES = ("patient", "clinician")
@@ -51,8 +52,30 @@ def audience() -> str:
     return value if value in AUDIENCES else "patient"
 
 
+class _Links:
+    """This request's carried parameters and the links already built with them."""
+
+    def __init__(self, override: str | None, params: dict[str, str]) -> None:
+        self.override, self.params = override, params
+        self.built: dict[tuple[Any, ...], str] = {}
+
+
+def _links() -> _Links:
+    # Worked out once per request (a page builds dozens of links); again if a view then
+    # sets the audience itself.
+    override = g.get("audience")
+    found: _Links | None = g.get("bfr_links")
+    if found is None or found.override != override:
+        found = g.bfr_links = _Links(override, _carried())
+    return found
+
+
 def carried() -> dict[str, str]:
     """Return the URL parameters every link and form action of this page must carry."""
+    return dict(_links().params)
+
+
+def _carried() -> dict[str, str]:
     out: dict[str, str] = {}
     lang = chosen_lang()
     if lang:
@@ -66,7 +89,15 @@ def carried() -> dict[str, str]:
 
 def link(endpoint: str, **values: Any) -> str:
     """Build a URL for `endpoint` that keeps the carried parameters (explicit values win)."""
-    return url_for(endpoint, **{**carried(), **values})
+    links = _links()
+    key = (endpoint, *sorted(values.items()))
+    try:
+        return links.built[key]
+    except KeyError:
+        url = links.built[key] = url_for(endpoint, **{**links.params, **values})
+        return url
+    except TypeError:  # an unhashable value (a list): build it every time
+        return url_for(endpoint, **{**links.params, **values})
 
 
 def other_languages() -> list[tuple[str, str]]:
@@ -106,3 +137,4 @@ def init_app(app: Flask) -> None:
     """Make the link helper and page flags available in every template."""
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages
     app.context_processor(_template_context)
+    i18n.init_app(app)

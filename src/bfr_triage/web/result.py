@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from flask_babel import gettext
-from flask_babel import lazy_gettext as _l
+from urllib.parse import quote
 
 from ..engine import Answers, Reason, RuleSet, evaluate
 from ..engine.export import rule_text
 from ..engine.model import Decision, Provenance
 from .fieldview import answer_text
 from .forms import question_text
+from .i18n import catalogue, gettext
+from .i18n import lazy_gettext as _l
 from .labels import GRADES, LIMBS, SOURCE_KINDS
 from .links import link
+
+ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # what url_for leaves unquoted in an _anchor
 
 # Said once above a list that holds an item answered "don't know"; each item shows its answer.
 UNKNOWN_NOTES = {
@@ -95,27 +97,42 @@ class ResultView:
 
 
 def source_view(rs: RuleSet, sid: str) -> SourceView:
-    s = rs.sources[sid]
-    kind = str(SOURCE_KINDS.get(s.kind, s.kind))
-    return SourceView(s.citation, kind, s.doi, s.url, gettext(s.note) if s.note else "")
+    """Describe a source, translated once per locale."""
+
+    def build() -> SourceView:
+        s = rs.sources[sid]
+        kind = str(SOURCE_KINDS.get(s.kind, s.kind))
+        return SourceView(s.citation, kind, s.doi, s.url, gettext(s.note) if s.note else "")
+
+    return catalogue().memo(("source", sid), build)
 
 
 def sources_view(rs: RuleSet, ids: tuple[str, ...]) -> tuple[SourceView, ...]:
     return tuple(source_view(rs, s) for s in ids)
 
 
-def _change_url(rs: RuleSet, qid: str, mode: str) -> str:
-    anchor = f"q-{qid}"
-    if mode == "intake":
-        return link("web.intake", _anchor=anchor)
-    return link("web.answer", page_id=rs.questions[qid].page, _anchor=anchor)
+class _ChangeLinks:
+    """Build each Change button's URL; one url_for per page, not per answer."""
+
+    def __init__(self, rs: RuleSet, mode: str) -> None:
+        self.rs, self.mode = rs, mode
+        self.pages: dict[str, str] = {}
+
+    def __call__(self, qid: str) -> str:
+        page = "" if self.mode == "intake" else self.rs.questions[qid].page
+        base = self.pages.get(page)
+        if base is None:
+            base = self.pages[page] = (
+                link("web.answer", page_id=page) if page else link("web.intake")
+            )
+        return f"{base}#{quote(f'q-{qid}', safe=ANCHOR_SAFE)}"
 
 
-def _answer(rs: RuleSet, qid: str, value: object, audience: str, mode: str) -> AnswerView:
+def _answer(
+    rs: RuleSet, qid: str, value: object, audience: str, change: _ChangeLinks
+) -> AnswerView:
     q = rs.questions[qid]
-    return AnswerView(
-        question_text(q, audience), answer_text(q, value, audience), _change_url(rs, qid, mode)
-    )
+    return AnswerView(question_text(q, audience), answer_text(q, value, audience), change(qid))
 
 
 def _note(r: Reason) -> str:
@@ -129,9 +146,9 @@ def _note(r: Reason) -> str:
     return ""
 
 
-def _reason(rs: RuleSet, r: Reason, audience: str, mode: str) -> ReasonView:
+def _reason(rs: RuleSet, r: Reason, audience: str, change: _ChangeLinks) -> ReasonView:
     answers = tuple(
-        _answer(rs, q, v, audience, mode)
+        _answer(rs, q, v, audience, change)
         for q, v in r.answers
         if (rs.questions[q].audience == "all" or audience == "clinician")
         and not (r.kind == "local" and q == "limb")  # shown once above the limb items
@@ -156,9 +173,10 @@ def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> Resu
     wording = policy.wording[decision.verdict]
     clinician = audience == "clinician"
     row = next((r for r in policy.rows if r.id == decision.verdict_rule), None)
+    change = _ChangeLinks(rs, mode)
 
     def reasons(kind: str) -> tuple[ReasonView, ...]:
-        return tuple(_reason(rs, r, audience, mode) for r in decision.of_kind(kind))
+        return tuple(_reason(rs, r, audience, change) for r in decision.of_kind(kind))
 
     indication = None
     if decision.indication is not None:
@@ -186,8 +204,8 @@ def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> Resu
         next_step=gettext(wording.next_step_clinician if clinician else wording.next_step_patient),
         why=gettext(row.text if row else policy.fallback_text),
         indication=indication,
-        condition=_answer(rs, "condition", answers.get("condition"), audience, mode),
-        limb=_answer(rs, "limb", answers.get("limb"), audience, mode),
+        condition=_answer(rs, "condition", answers.get("condition"), audience, change),
+        limb=_answer(rs, "limb", answers.get("limb"), audience, change),
         benefits=reasons("benefit"),
         barriers=reasons("barrier"),
         clearance=reasons("clearance"),

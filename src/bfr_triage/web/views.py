@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request
-from flask_babel import gettext
+from flask import Blueprint, abort, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from ..engine import Question, parse_answers
@@ -13,6 +12,7 @@ from ..engine.model import Page
 from . import messages
 from .fieldview import FieldView, OptionView, answer_text, field_view
 from .forms import build_form, form_answers, question_text, shown
+from .i18n import gettext
 from .links import AUDIENCES, audience, link, ruleset
 from .result import result_view
 from .state import State, dump_state, load_state
@@ -101,7 +101,7 @@ def render_result(state: State) -> str:
     """Render the decision, or send the person back to the questions still unanswered."""
     if missing(state):
         return render_check(state, show_missing=True)
-    answers = parse_answers(ruleset(), state.answers)
+    answers = g.result_answers = parse_answers(ruleset(), state.answers)  # also for share_links
     view = result_view(ruleset(), answers, audience(), state.mode)
     return render_template("result.html", result=view, state=dump_state(state))
 
