@@ -15,8 +15,8 @@ import flask_babel
 from babel import support
 from flask import Flask, current_app, g
 from flask_babel.speaklater import LazyString
-from jinja2 import pass_context
-from jinja2.runtime import Context
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
 T = TypeVar("T")
@@ -67,11 +67,13 @@ def lazy_gettext(string: str, **variables: Any) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
-@pass_context
-def template_gettext(context: Context, string: str, **variables: Any) -> str:
+# Not pass_context: Jinja would copy the context for each call made where a block or loop sets
+# a variable.
+@pass_eval_context
+def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
     """Do what Jinja's newstyle `_()` does (escape, always %-format), with this catalogue."""
-    found = context.get("bfr_catalogue") or catalogue()  # set once per render by init_app
-    if not context.eval_ctx.autoescape:
+    found = catalogue()
+    if not eval_ctx.autoescape:
         return found.gettext(string) % variables
     if variables:
         return Markup(found.gettext(string)) % variables
@@ -91,4 +93,3 @@ def init_app(app: Flask) -> None:
         npgettext=lambda c, s, p, n: catalogue().translations.unpgettext(c, s, p, n),
     )
     env.globals["_"] = env.globals["gettext"] = template_gettext
-    app.context_processor(lambda: {"bfr_catalogue": catalogue()})

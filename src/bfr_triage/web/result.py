@@ -166,6 +166,21 @@ def _reason(rs: RuleSet, r: Reason, audience: str, change: _ChangeLinks) -> Reas
     )
 
 
+def _parameters(
+    rs: RuleSet,
+) -> tuple[tuple[tuple[str, str], ...], tuple[int, str, str], tuple[SourceView, ...]]:
+    """Return the starting parameters, the pain threshold and their sources, numbered once."""
+    pain = rs.policy.parameters["pain_threshold"]
+    numbers: dict[str, int] = {}
+
+    def cite(ids: tuple[str, ...]) -> str:
+        return ", ".join(str(numbers.setdefault(s, len(numbers) + 1)) for s in ids)
+
+    parameters = tuple((gettext(p.text), cite(p.sources)) for p in rs.parameters)
+    threshold = (pain.value, gettext(pain.text), cite(pain.sources))
+    return parameters, threshold, sources_view(rs, tuple(numbers))
+
+
 def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> ResultView:
     """Evaluate the answers and describe the decision for the result page."""
     decision = evaluate(rs, answers)
@@ -190,14 +205,7 @@ def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> Resu
             ind.grade == "none_found",
             sources_view(rs, ind.sources),
         )
-    pain = policy.parameters["pain_threshold"]
-    numbers: dict[str, int] = {}
-
-    def cite(ids: tuple[str, ...]) -> str:
-        return ", ".join(str(numbers.setdefault(s, len(numbers) + 1)) for s in ids)
-
-    parameters = tuple((gettext(p.text), cite(p.sources)) for p in rs.parameters)
-    threshold = (pain.value, gettext(pain.text), cite(pain.sources))
+    parameters, threshold, references = catalogue().memo(("parameters",), lambda: _parameters(rs))
     return ResultView(
         verdict=decision.verdict,
         headline=gettext(wording.clinician if clinician else wording.patient),
@@ -221,7 +229,7 @@ def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> Resu
         clot_source=source_view(rs, "nascimento2022"),
         parameters=parameters,
         pain_threshold=threshold,
-        references=sources_view(rs, tuple(numbers)),
+        references=references,
         provenance=decision.provenance,
         decision=decision,
     )
