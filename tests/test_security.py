@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from flask import Blueprint, Flask, abort, jsonify
+from flask import Blueprint, Flask, abort, jsonify, session
 from webflow import PATIENT, walk
 from werkzeug.test import TestResponse
 
@@ -224,3 +224,18 @@ def test_hsts_on_every_page_served_over_https(real_app: Flask) -> None:
     for path in ("/", "/about", "/api/v1/questionnaire", "/static/app.css", "/nowhere"):
         with client.get(path, base_url="https://bfr.example") as response:
             assert response.headers["Strict-Transport-Security"] == security.HSTS, path
+
+
+def test_the_app_keeps_no_session_so_no_page_can_set_a_cookie() -> None:
+    app = tiny_app()
+
+    @app.get("/remember")
+    def remember() -> str:
+        session["answer"] = "yes"
+        return "kept"
+
+    client = app.test_client()
+    with pytest.raises(RuntimeError, match="session is unavailable"):
+        client.get("/remember")
+    plain = client.get("/page", headers={"Cookie": "session=eyJhIjoxfQ.forged"})
+    assert "Set-Cookie" not in plain.headers

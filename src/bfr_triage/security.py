@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Request, Response, current_app, request
+from flask.sessions import SessionInterface
 
 T = TypeVar("T")
 
@@ -32,8 +33,19 @@ def embeddable(target: T) -> T:
     return target
 
 
+class NoSession(SessionInterface):
+    """Keep no session: no cookie is read or set, and writing to `session` fails loudly."""
+
+    def open_session(self, app: Flask, request: Request) -> None:
+        return None  # Flask then uses a null session, which refuses every write
+
+    def save_session(self, app: Flask, session: Any, response: Response) -> None:
+        """Never called for a null session."""
+
+
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response of `app`."""
+    """Add the security headers to every response of `app`, and switch off the cookie session."""
+    app.session_interface = NoSession()
     ancestors = " ".join(("'self'", *app.config.get("FRAME_ANCESTORS", ())))
     app.extensions["bfr_security"] = {
         "framed": _POLICY.format(ancestors=ancestors),
