@@ -9,10 +9,11 @@ Bounded and derandomised so that CI runs the same examples every time.
 from __future__ import annotations
 
 import json
+import os
 from typing import Any
 
 import pytest
-from flask import url_for
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -38,7 +39,16 @@ API_POSTS = ["api.assessments", "api.fhir_questionnaire_response"]
 API_GETS = ["api.questionnaire", "api.openapi", "api.fhir_questionnaire"]
 PAGES_WITH_QUERY = ["web.start", "web.page", "web.intake", "web.about", "embed.guide"]
 
-APP = create_app({"TESTING": True, "SECRET_KEY": SECRET})
+
+def _app() -> Flask:
+    """Build the app at import, with the developer's BFR_* variables out of the way."""
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [n for n in os.environ if n.startswith("BFR_")]:
+            mp.delenv(name)
+        return create_app({"TESTING": True, "SECRET_KEY": SECRET})
+
+
+APP = _app()
 RS = APP.extensions["bfr_ruleset"]
 PAGE_IDS = [p.id for p in RS.pages]
 QUESTION_IDS = sorted(RS.questions)
