@@ -183,3 +183,33 @@ def test_extractor_names_the_rule_and_skips_references(ruleset: RuleSet, pot: Ca
     assert "safety.toml clear_prior_clot.patient_text (patient)" in comments[clot.patient_text]
     citations = {s.citation for s in ruleset.sources.values()} | set(ruleset.sources)
     assert not citations & set(comments), "source citations and ids are references, not text"
+
+
+# Interface words of Det Fælles Designsystem (DKFDS), which Danish public self-service uses.
+DKFDS = {
+    "Check your answers": "Tjek dine svar",
+    "Change": "Rediger",
+    "Continue": "Næste",
+    "Back": "Tilbage",
+    "There is a problem": "Der er problemer",
+    "Error:": "Fejl:",
+    "Print": "Udskriv",
+    "I don't know": "Ved ikke",
+    "None of these": "Ingen af disse",
+    "Start again": "Start forfra",
+}
+
+
+def test_interface_words_follow_dkfds(po: Catalog) -> None:
+    danish = {m.id: m.string for m in _messages(po)}
+    assert {k: danish.get(k) for k in DKFDS} == DKFDS
+
+
+def test_danish_avoids_the_glossary_pitfalls(po: Catalog) -> None:
+    """A blodprop always says where it is; "gigt" never stands alone (glossary-da.md)."""
+    where = re.compile(r"blodprop\w* i |venetrombose|lungeemboli|tromboemboli")
+    strings = [s for m in _messages(po) for s in _forms(m)]
+    unplaced = [s for s in strings if "blodprop" in s.lower() and not where.search(s.lower())]
+    assert not unplaced, f"say where the clot is (i benet, i lungen, i hjertet): {unplaced}"
+    bare = [s for s in strings if re.search(r"(?<![a-zæøå-])gigt\b", s.lower())]
+    assert not bare, f"write slidgigt or leddegigt, never bare gigt: {bare}"
