@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Tri = bool | None  # met / not met / unknown: unanswered is never read as "no"
@@ -42,7 +43,7 @@ class Question:
     def __repr__(self) -> str:
         return f"Question({self.id!r}, {self.type})"
 
-    @property
+    @cached_property  # read on every answer check: computed once per loaded rule set
     def values(self) -> tuple[str, ...]:
         return tuple(o.value for o in self.options)
 
