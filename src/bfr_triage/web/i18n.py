@@ -72,13 +72,8 @@ def lazy_gettext(string: str, **variables: Any) -> LazyString:
 @pass_eval_context
 def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
     """Do what Jinja's newstyle `_()` does (escape, always %-format), with this catalogue."""
-    found = catalogue()
-    if not eval_ctx.autoescape:
-        return found.gettext(string) % variables
-    if variables:
-        return Markup(found.gettext(string)) % variables
-    # A template's fixed text: translated and formatted once per locale.
-    return found.memo(("markup", string), lambda: Markup(found.gettext(string)) % {})
+    text = catalogue().gettext(string)
+    return (Markup(text) if eval_ctx.autoescape else text) % variables
 
 
 def init_app(app: Flask) -> None:
