@@ -13,12 +13,10 @@ from .engine import load_ruleset
 from .extensions import babel
 from .paths import data_dir
 
+# The BFR_* settings and their defaults live in config.py; these are the app's own.
 DEFAULTS: dict[str, Any] = {
-    "SECRET_KEY": "dev-not-secret",
     "BABEL_DEFAULT_LOCALE": "en",
     "SUPPORTED_LOCALES": ("en", "da"),
-    "STATE_MAX_AGE": 86400,  # seconds a signed answers field stays readable
-    "MAX_CONTENT_LENGTH": 64 * 1024,
     "RULES_DIR": None,
 }
 
@@ -53,7 +51,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     security.embeddable(views.bp)  # the questionnaire may be framed by the configured clinics
 
-    # Other areas register here: app.register_blueprint(api.bp), security.init_app(app).
     from . import api, share
 
     app.register_blueprint(api.bp)  # /api/v1 (JSON, OpenAPI, FHIR); problem+json under /api/
