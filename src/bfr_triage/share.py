@@ -188,7 +188,7 @@ def _error_page(error: ShareError) -> tuple[str, int]:
             "The link is incomplete or was changed, so the answers in it cannot be read. Check "
             "that the whole link was copied, or answer the questions again."
         )
-    page = render_template("share_error.html", title=title, text=text, code=410 if expired else 400)
+    page = render_template("error.html", title=title, text=text, code=410 if expired else 400)
     return page, 410 if expired else 400
 
 
