@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app, request
 from flask.sansio.blueprints import BlueprintSetupState
-from flask_babel import get_locale, gettext, ngettext
+from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -21,6 +22,8 @@ from .engine.evaluate import app_version
 from .engine.export import decision_to_dict
 from .engine.model import Answers
 from .openapi import AUDIENCES, FHIR, PROBLEM, answer_schema, build_openapi
+from .web.i18n import catalogue as translations
+from .web.i18n import gettext
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -39,6 +42,7 @@ TITLES = {
     500: _l("Internal server error"),
 }
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(data, ensure_ascii=False) builds
 
 
 class Problem(HTTPException):
@@ -59,7 +63,7 @@ def ruleset() -> RuleSet:
 
 def tr(text: str) -> str:
     """Translate an English rule text into the request's language; empty stays empty."""
-    return gettext(text) if text else text
+    return translations().gettext(text) if text else text
 
 
 def language() -> str:
@@ -67,26 +71,30 @@ def language() -> str:
     return str(get_locale() or current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
 
 
-def translated(data: Any) -> Any:
+def translated(data: Any, translate: Callable[[str], str]) -> Any:
     """Return `data` (a decision dict) with every rule text translated; codes stay as they are."""
     if isinstance(data, list):
-        return [translated(v) for v in data]
+        return [translated(v, translate) if isinstance(v, dict | list) else v for v in data]
     if not isinstance(data, dict):
         return data
     out = {}
     for key, value in data.items():
         if key in TEXT_KEYS and isinstance(value, str):
-            out[key] = tr(value)
+            out[key] = translate(value) if value else value
+        elif key != "answers" and isinstance(value, dict | list):
+            out[key] = translated(value, translate)
         else:  # answers are codes and numbers: never translated
-            out[key] = value if key == "answers" else translated(value)
+            out[key] = value
     return out
 
 
 def decision_payload(answers: Answers, audience: str) -> dict[str, Any]:
     """Return the decision as JSON-ready data in the request's language (CLI shape, translated)."""
     rs = ruleset()
-    result: dict[str, Any] = translated(decision_to_dict(rs, evaluate(rs, answers), audience))
-    return result
+    result: dict[str, Any] = decision_to_dict(rs, evaluate(rs, answers), audience)
+    # The request's catalogue is found once; English, the rules' own language, needs no pass.
+    found = translations()
+    return result if found.identity else translated(result, found.gettext)
 
 
 def fhir_base() -> str:
@@ -115,7 +123,7 @@ def questionnaire_response(answers: Answers, audience: str) -> dict[str, Any]:
 
 
 def json_response(data: Any, mimetype: str = "application/json", status: int = 200) -> Response:
-    response = Response(json.dumps(data, ensure_ascii=False), status=status, mimetype=mimetype)
+    response = Response(ENCODER.encode(data), status=status, mimetype=mimetype)
     response.headers["Content-Language"] = language()
     return response
 

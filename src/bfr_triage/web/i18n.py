@@ -9,6 +9,7 @@ request and kept on `g`; what is cached across requests is only the translation 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import cached_property
 from typing import Any, TypeVar
 
 import flask_babel
@@ -29,6 +30,14 @@ class Catalogue:
         self.translations = translations
         self.gettext: Callable[[str], str] = translations.ugettext
         self._memo: dict[Hashable, Any] = {}
+
+    @cached_property
+    def identity(self) -> bool:
+        """Return whether every text translates to itself (the source language, English)."""
+        if getattr(self.translations, "_fallback", None) is not None:
+            return False
+        messages: dict[Any, Any] = getattr(self.translations, "_catalog", {})
+        return all(msgid == msgstr for msgid, msgstr in messages.items() if msgid)
 
     def memo(self, key: Hashable, build: Callable[[], T]) -> T:
         """Return the value cached under `key` for this locale, built on first use."""
