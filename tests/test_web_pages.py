@@ -103,7 +103,7 @@ def test_every_question_has_a_field_on_its_page_for_clinicians(
 def test_condition_options_are_grouped_by_region(client: FlaskClient) -> None:
     page = client.get("/q/condition").get_data(as_text=True)
     assert '<h2 class="group" id="condition-g1">Knee</h2>' in page
-    assert "Listed in the brief as: Joint replacement (shoulder, hip, knee)" in page
+    assert "In the original list: Joint replacement (shoulder, hip, knee)" in page
 
 
 def test_pain_is_asked_with_radio_buttons_not_a_slider(client: FlaskClient) -> None:

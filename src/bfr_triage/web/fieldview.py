@@ -60,7 +60,7 @@ def _hints(rs: RuleSet, q: Question) -> dict[str, str]:
         return {}
     briefs = Counter(i.brief for i in rs.indications.values() if i.kind != "benefit")
     return {
-        i.id: gettext("Listed in the brief as: %(brief)s", brief=gettext(i.brief))
+        i.id: gettext("In the original list: %(brief)s", brief=gettext(i.brief))
         for i in rs.indications.values()
         if briefs[i.brief] > 1
     }
