@@ -23,15 +23,6 @@ CASE = next(c for c in CASES if c.name == "local_on_trained_limb")
 PROBLEM = "application/problem+json"
 
 
-@pytest.fixture
-def app() -> Flask:
-    return create_app({"TESTING": True})
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    return app.test_client()
-
 
 def clean_app(config: dict[str, Any]) -> Flask:
     """Build an app outside a test (at import, module scope): no BFR_* of the shell leaks in."""
