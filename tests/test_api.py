@@ -23,7 +23,6 @@ CASE = next(c for c in CASES if c.name == "local_on_trained_limb")
 PROBLEM = "application/problem+json"
 
 
-
 def clean_app(config: dict[str, Any]) -> Flask:
     """Build an app outside a test (at import, module scope): no BFR_* of the shell leaks in."""
     with pytest.MonkeyPatch.context() as mp:
