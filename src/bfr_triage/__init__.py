@@ -12,6 +12,7 @@ from . import security
 from .engine import load_ruleset
 from .extensions import babel
 from .paths import data_dir
+from .web.i18n import LocalisedEnvironment
 
 # The BFR_* settings and their defaults live in config.py; these are the app's own.
 DEFAULTS: dict[str, Any] = {
@@ -21,9 +22,15 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class App(Flask):
+    """Flask, with templates compiled once per locale (their fixed texts translated then)."""
+
+    jinja_environment = LocalisedEnvironment
+
+
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: defaults, then BFR_* environment variables, then `config` (for tests)."""
-    app = Flask(
+    app = App(
         __name__,
         instance_path=str(data_dir("instance")),
         template_folder=str(data_dir("templates")),

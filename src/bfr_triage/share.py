@@ -8,16 +8,17 @@ import re
 import time
 import zlib
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 import segno
+from babel.dates import format_date
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, current_app, g, render_template, request, url_for
-from flask_babel import format_date, gettext
+from flask_babel import get_locale, gettext, to_user_timezone
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -70,8 +71,11 @@ def vocabulary(ruleset: RuleSet) -> bytes:
     return (",".join(words) + _compact(typical)).encode("utf-8")
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"), sort_keys=True)
+
+
 def _compact(data: object) -> str:
-    return json.dumps(data, separators=(",", ":"), sort_keys=True)
+    return _COMPACT.encode(data)
 
 
 def make_token(secret: str, answers: Answers, now: int | None = None, *, words: bytes = b"") -> str:
@@ -96,7 +100,7 @@ def read_token(
     """
     if not token or len(token) > MAX_TOKEN or not token.isascii():
         raise ShareError("malformed token")
-    padded = (token + "=" * (-len(token) % 4)).encode("ascii")
+    padded = _padded(token)
     fernet = _fernet(secret)
     current = int(time.time()) if now is None else now
     try:
@@ -115,6 +119,10 @@ def read_token(
     if not isinstance(raw, dict):
         raise ShareError("payload is not an object")
     return raw
+
+
+def _padded(token: str) -> bytes:
+    return (token + "=" * (-len(token) % 4)).encode("ascii")
 
 
 def qr_svg(text: str, title: str, scale: int = 3, border: int = 4) -> str:
@@ -204,17 +212,28 @@ def share_links(state: str) -> dict[str, Any] | None:
                 answers = Answers(dict(load_state(state).answers))
             except HTTPException:  # no readable answers: show no share section
                 return None
-        token = make_token(_secret(), answers, words=_words())
-    url = url_for("share.open", token=token, _external=True)
-    stamped = _fernet(_secret()).extract_timestamp((token + "=" * (-len(token) % 4)).encode())
-    expires = datetime.fromtimestamp(stamped + max_age(), UTC)
+        stamped = int(time.time())
+        token = make_token(_secret(), answers, stamped, words=_words())
+    else:
+        stamped = _fernet(_secret()).extract_timestamp(_padded(token))
     return {
-        "url": url,
+        "url": url_for("share.open", token=token, _external=True),
         "qr_url": link("share.qr", token=token),
-        "expires": format_date(expires, "long"),
+        "expires": long_date(stamped + max_age()),
         "json_url": link("share.decision_json", token=token, audience="clinician"),
         "fhir_url": link("share.fhir_json", token=token, audience="clinician"),
     }
+
+
+def long_date(stamp: int) -> str:
+    """Return the day of `stamp` as a long date in the request's language and time zone."""
+    day = to_user_timezone(datetime.fromtimestamp(stamp, UTC)).date()
+    return _long_date(day, str(get_locale()))
+
+
+@lru_cache(maxsize=64)
+def _long_date(day: date, locale: str) -> str:
+    return format_date(day, "long", locale=locale)  # Babel's own: slow, hence the cache
 
 
 @bp.get("/share/<token>", endpoint="open")

@@ -1,22 +1,26 @@
-"""Translate with one catalogue lookup per request; static rule labels translated once per locale.
+"""Translate with one catalogue lookup per request; fixed texts translated once per locale.
 
 Flask-Babel finds the request's catalogue anew on every gettext call (several context-local
 lookups each), and a result page makes hundreds of calls. Here the catalogue is found once per
-request and kept on `g`; what is cached across requests is only the translation of static texts
-(the rule set's labels) per locale, never anything that depends on the answers.
+request and kept on `g`; what is cached across requests is only the translation of fixed texts
+per locale — the rule set's labels, and the templates' `_('...')` texts, which are put into each
+template when it is compiled for a locale — never anything that depends on the answers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
 from functools import cached_property
 from typing import Any, TypeVar
 
 import flask_babel
 from babel import support
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context
+from flask.templating import Environment
 from flask_babel.speaklater import LazyString
-from jinja2 import pass_eval_context
+from jinja2 import BaseLoader, Template, pass_eval_context
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from jinja2.nodes import EvalContext
 from markupsafe import Markup
 
@@ -55,13 +59,23 @@ def catalogue() -> Catalogue:
     except RuntimeError:  # no app context: untranslated, as Flask-Babel does; nothing kept
         return Catalogue(support.NullTranslations())
     if found is None:
-        translations = flask_babel.get_translations()
-        catalogues: dict[str, Catalogue] = current_app.extensions["bfr_catalogues"]
-        key = str(flask_babel.get_locale())
-        found = catalogues.get(key)
-        if found is None or found.translations is not translations:
-            found = catalogues[key] = Catalogue(translations)
-        g.bfr_catalogue = found
+        found = g.bfr_catalogue = _current()
+    return found
+
+
+def catalogue_for(locale: str) -> Catalogue:
+    """Return the catalogue of `locale`, whatever the request's own locale is."""
+    with flask_babel.force_locale(locale):
+        return _current()
+
+
+def _current() -> Catalogue:
+    translations = flask_babel.get_translations()
+    catalogues: dict[str, Catalogue] = current_app.extensions["bfr_catalogues"]
+    key = str(flask_babel.get_locale())
+    found = catalogues.get(key)
+    if found is None or found.translations is not translations:
+        found = catalogues[key] = Catalogue(translations)
     return found
 
 
@@ -83,6 +97,115 @@ def template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> st
     """Do what Jinja's newstyle `_()` does (escape, always %-format), with this catalogue."""
     text = catalogue().gettext(string)
     return (Markup(text) if eval_ctx.autoescape else text) % variables
+
+
+# ---- Templates compiled once per locale, with their fixed texts already translated ----
+
+LOCALE_MARK = ":"  # "da:result.html" is result.html compiled for Danish
+
+
+class LocalisedEnvironment(Environment):
+    """Compile each template once per locale: in a Danish request `result.html` is `da:result.html`.
+
+    What it includes, imports or extends is compiled for the same locale. Outside a request a
+    template keeps its plain name and translates its texts when rendered, through `_`.
+    """
+
+    def __init__(self, app: Any, **options: Any) -> None:
+        super().__init__(app, **options)
+        self.loader = _PlainNames(self.loader)
+        self.add_extension(TranslateFixedTexts)
+
+    def get_template(
+        self, name: str | Template, parent: str | None = None, globals: Any = None
+    ) -> Template:
+        if parent is None and isinstance(name, str) and has_request_context():
+            name = f"{flask_babel.get_locale()}{LOCALE_MARK}{_plain(name)}"
+        return super().get_template(name, parent, globals)
+
+    def join_path(self, template: str, parent: str) -> str:
+        locale, mark, _ = parent.partition(LOCALE_MARK)
+        return f"{locale}{mark}{template}" if mark else template
+
+
+def _plain(name: str) -> str:
+    return name.partition(LOCALE_MARK)[2] or name
+
+
+class _PlainNames(BaseLoader):
+    """Load `da:result.html` from the file `result.html`."""
+
+    def __init__(self, loader: BaseLoader | None) -> None:
+        assert loader is not None
+        self.loader = loader
+
+    def get_source(self, environment: Any, template: str) -> Any:
+        return self.loader.get_source(environment, _plain(template))
+
+    def list_templates(self) -> list[str]:
+        return self.loader.list_templates()
+
+
+class TranslateFixedTexts(Extension):
+    """Replace `_('text')` by its translation when a template is compiled for a locale.
+
+    `_('text')` becomes the constant `('tekst'|safe)`, which Jinja folds into the page's static
+    text; `_('text %(x)s', x=y)` becomes `(('tekst %(x)s'|safe) % {'x': y})`. Both give what
+    `template_gettext` gives at render time: the translation marked safe, the values escaped.
+    """
+
+    def filter_stream(self, stream: TokenStream) -> TokenStream | Iterator[Token]:
+        locale, mark, plain = (stream.name or "").partition(LOCALE_MARK)
+        autoescape = self.environment.autoescape
+        if not mark or not (autoescape(plain) if callable(autoescape) else autoescape):
+            return stream
+        return translate_tokens(list(stream), catalogue_for(locale).gettext)
+
+
+def translate_tokens(tokens: list[Token], gettext: Callable[[str], str]) -> Iterator[Token]:
+    """Yield `tokens` with each `_('fixed text', ...)` call replaced by its translation."""
+    depth = 0  # brackets open
+    calls: list[int] = []  # the depth inside each rewritten call that has variables
+    i = 0
+    while i < len(tokens):
+        token, line = tokens[i], tokens[i].lineno
+        shape = [t.type for t in tokens[i + 1 : i + 4]]
+        if (
+            token.test("name:_")
+            and shape[:2] == ["lparen", "string"]
+            and shape[2:] in (["rparen"], ["comma"])
+            and not (i and tokens[i - 1].type == "dot")
+        ):
+            text = gettext(tokens[i + 2].value)
+            with_variables = shape[2] == "comma"
+            try:
+                text = text if with_variables else text % {}  # as `_()` always formats
+            except (KeyError, TypeError, ValueError):  # leave it to fail as it would have
+                yield token
+                i += 1
+                continue
+            safe = [("lparen", "("), ("string", text), ("pipe", "|"), ("name", "safe")]
+            safe.append(("rparen", ")"))
+            if with_variables:  # (('text'|safe) % {...})
+                safe = [("lparen", "("), *safe, ("mod", "%"), ("lbrace", "{")]
+                depth += 1
+                calls.append(depth)
+            yield from (Token(line, kind, value) for kind, value in safe)
+            i += 4
+            continue
+        inside = bool(calls) and depth == calls[-1]
+        if inside and token.type == "name" and i + 1 < len(tokens) and tokens[i + 1].test("assign"):
+            yield from (Token(line, "string", token.value), Token(line, "colon", ":"))
+            i += 2
+            continue
+        if inside and token.type == "rparen":
+            yield from (Token(line, "rbrace", "}"), Token(line, "rparen", ")"))
+            calls.pop()
+        else:
+            yield token
+        depth += token.type in ("lparen", "lbracket", "lbrace")
+        depth -= token.type in ("rparen", "rbracket", "rbrace")
+        i += 1
 
 
 def init_app(app: Flask) -> None:

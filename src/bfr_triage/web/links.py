@@ -52,27 +52,22 @@ def audience() -> str:
     return value if value in AUDIENCES else "patient"
 
 
-class _Links:
-    """This request's carried parameters and the links already built with them."""
-
-    def __init__(self, override: str | None, params: dict[str, str]) -> None:
-        self.override, self.params = override, params
-        self.built: dict[tuple[Any, ...], str] = {}
+URL_CACHE_SIZE = 1024  # built URLs kept across requests; the cache is emptied when full
 
 
-def _links() -> _Links:
+def _links() -> dict[str, str]:
     # Worked out once per request (a page builds dozens of links); again if a view then
     # sets the audience itself.
     override = g.get("audience")
-    found: _Links | None = g.get("bfr_links")
-    if found is None or found.override != override:
-        found = g.bfr_links = _Links(override, _carried())
-    return found
+    found: tuple[str | None, dict[str, str]] | None = g.get("bfr_links")
+    if found is None or found[0] != override:
+        found = g.bfr_links = (override, _carried())
+    return found[1]
 
 
 def carried() -> dict[str, str]:
     """Return the URL parameters every link and form action of this page must carry."""
-    return dict(_links().params)
+    return dict(_links())
 
 
 def _carried() -> dict[str, str]:
@@ -89,15 +84,35 @@ def _carried() -> dict[str, str]:
 
 def link(endpoint: str, **values: Any) -> str:
     """Build a URL for `endpoint` that keeps the carried parameters (explicit values win)."""
-    links = _links()
-    key = (endpoint, *sorted(values.items()))
+    values = {**_links(), **values}
+    if "token" in values:  # a share token comes from the answers: never kept
+        return url_for(endpoint, **values)
+    return cached_url(endpoint, values)
+
+
+def cached_url(endpoint: str, values: dict[str, Any]) -> str:
+    """Return `url_for(endpoint, **values)`, kept across requests.
+
+    A relative URL depends only on the route, the values and where the app is mounted (the
+    script root, which a proxy may set), so those are the key. Only fixed values reach here:
+    languages, audiences, page ids, anchors — nothing that comes from the answers.
+    """
+    urls: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("bfr_urls", {})
     try:
-        return links.built[key]
+        key = (request.script_root, endpoint, *values.items())
+        return urls[key]
     except KeyError:
-        url = links.built[key] = url_for(endpoint, **{**links.params, **values})
+        if len(urls) >= URL_CACHE_SIZE:
+            urls.clear()
+        url = urls[key] = url_for(endpoint, **values)
         return url
     except TypeError:  # an unhashable value (a list): build it every time
-        return url_for(endpoint, **{**links.params, **values})
+        return url_for(endpoint, **values)
+
+
+def static_url(filename: str) -> str:
+    """Return the URL of a file in static/ (without the carried parameters)."""
+    return cached_url("static", {"filename": filename})
 
 
 def other_languages() -> list[tuple[str, str]]:
@@ -124,6 +139,7 @@ def _template_context() -> dict[str, Any]:
 
     return {
         "link": link,
+        "static_url": static_url,
         "switch_url": switch_url,
         "lang": str(get_locale()),
         "audience": audience(),

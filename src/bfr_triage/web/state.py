@@ -27,6 +27,9 @@ class State:
 
     answers: dict[str, Value] = field(default_factory=dict)
     mode: str = "steps"
+    # The signed field this state was read from, sent back unchanged: a page that changes no
+    # answer does not sign them again (so a questionnaire's age counts from its last answer).
+    token: str = field(default="", compare=False, repr=False)
 
     def with_answers(self, page_ids: tuple[str, ...], new: dict[str, Value]) -> State:
         """Replace the answers of the questions in `page_ids` by `new`."""
@@ -34,7 +37,7 @@ class State:
         return State({**kept, **new}, self.mode)
 
     def with_mode(self, mode: str) -> State:
-        return State(self.answers, mode)
+        return self if mode == self.mode else State(self.answers, mode)
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -43,6 +46,8 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def dump_state(state: State) -> str:
     """Sign the state for the hidden field."""
+    if state.token:
+        return state.token
     answers = {k: list(v) if isinstance(v, tuple) else v for k, v in state.answers.items()}
     return str(_serializer().dumps({"a": answers, "m": state.mode}))
 
@@ -61,4 +66,4 @@ def load_state(token: str | None) -> State:
         answers = parse_answers(ruleset(), raw["a"])
     except AnswersError as error:  # e.g. signed by an older rule set
         raise BadState() from error
-    return State(dict(answers.values), raw["m"])
+    return State(dict(answers.values), raw["m"], token)
