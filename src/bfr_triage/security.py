@@ -47,37 +47,48 @@ def init_app(app: Flask) -> None:
     """Add the security headers to every response of `app`, and switch off the cookie session."""
     app.session_interface = NoSession()
     ancestors = " ".join(("'self'", *app.config.get("FRAME_ANCESTORS", ())))
-    app.extensions["bfr_security"] = {
-        "framed": _POLICY.format(ancestors=ancestors),
-        "unframed": _POLICY.format(ancestors="'none'"),
+    framed = {"Content-Security-Policy": _POLICY.format(ancestors=ancestors)}
+    unframed = {
+        "Content-Security-Policy": _POLICY.format(ancestors="'none'"),
+        "X-Frame-Options": "DENY",
     }
+    # The headers of each case worked out once: (framed, over HTTPS) -> [(name, value), ...].
+    app.extensions["bfr_security"] = {
+        (is_framed, secure): [
+            *_COMMON.items(),
+            *(framed if is_framed else unframed).items(),
+            *([("Strict-Transport-Security", HSTS)] if secure else []),
+        ]
+        for is_framed in (True, False)
+        for secure in (True, False)
+    }
+    app.extensions["bfr_embeddable"] = {}  # endpoint -> may it be framed
     app.after_request(add_headers)
 
 
 def add_headers(response: Response) -> Response:
     """Set the headers on `response`; framing depends on the endpoint that answered."""
-    policies = current_app.extensions["bfr_security"]
+    framed = _is_embeddable(response)
     headers = response.headers
-    headers.update(_COMMON)
-    if _is_embeddable(response):
-        headers["Content-Security-Policy"] = policies["framed"]
+    for name, value in current_app.extensions["bfr_security"][framed, request.is_secure]:
+        headers[name] = value
+    if framed:
         headers.pop("X-Frame-Options", None)
-    else:
-        headers["Content-Security-Policy"] = policies["unframed"]
-        headers["X-Frame-Options"] = "DENY"
-    if request.is_secure:
-        headers["Strict-Transport-Security"] = HSTS
     return response
 
 
 def _is_embeddable(response: Response) -> bool:
-    view: Any = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "bfr_embeddable", False):
-        return True
-    if any(
-        getattr(current_app.blueprints.get(name), "bfr_embeddable", False)
-        for name in request.blueprints
-    ):
-        return True
-    # A URL that matched no route still shows a translated HTML error page inside the frame.
-    return request.url_rule is None and response.mimetype == "text/html"
+    if request.url_rule is None:
+        # A URL that matched no route still shows a translated HTML error page inside the frame.
+        return response.mimetype == "text/html"
+    endpoints: dict[str, bool] = current_app.extensions["bfr_embeddable"]
+    endpoint = request.url_rule.endpoint
+    found = endpoints.get(endpoint)
+    if found is None:
+        view: Any = current_app.view_functions.get(endpoint)
+        blueprints = request.blueprints
+        found = endpoints[endpoint] = getattr(view, "bfr_embeddable", False) or any(
+            getattr(current_app.blueprints.get(name), "bfr_embeddable", False)
+            for name in blueprints
+        )
+    return found

@@ -70,12 +70,12 @@ def catalogue_for(locale: str) -> Catalogue:
 
 
 def _current() -> Catalogue:
-    translations = flask_babel.get_translations()
+    # Flask-Babel loads a locale's translations once per app and keeps them; so do we.
     catalogues: dict[str, Catalogue] = current_app.extensions["bfr_catalogues"]
     key = str(flask_babel.get_locale())
     found = catalogues.get(key)
-    if found is None or found.translations is not translations:
-        found = catalogues[key] = Catalogue(translations)
+    if found is None:
+        found = catalogues[key] = Catalogue(flask_babel.get_translations())
     return found
 
 

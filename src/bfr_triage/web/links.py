@@ -21,8 +21,11 @@ def ruleset() -> RuleSet:
     return rs
 
 
+FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def _form_value(name: str) -> str | None:
-    if request.method != "POST":
+    if request.method != "POST" or request.mimetype not in FORMS:  # JSON carries no switch
         return None
     try:
         return request.form.get(name)
