@@ -58,19 +58,61 @@ def audience() -> str:
 URL_CACHE_SIZE = 1024  # built URLs kept across requests; the cache is emptied when full
 
 
-def _links() -> dict[str, str]:
-    # Worked out once per request (a page builds dozens of links); again if a view then
-    # sets the audience itself.
+class Links:
+    """Build the URLs of one request: its carried parameters, its script root, the app's cache.
+
+    A relative URL depends only on the route, the values and where the app is mounted (the
+    script root, which a proxy may set), so those are the cache's key. Only fixed values are
+    kept — languages, audiences, page ids, anchors; a share token comes from the answers, so
+    its links are built every time.
+    """
+
+    def __init__(self, override: str | None, params: dict[str, str]) -> None:
+        self.override, self.params = override, params
+        self.root = request.script_root
+        self.urls: dict[tuple[Any, ...], str] = current_app.extensions["bfr_urls"]
+
+    def __call__(self, endpoint: str, **values: Any) -> str:
+        """Build a URL for `endpoint` that keeps the carried parameters (explicit values win)."""
+        values = {**self.params, **values}
+        if "token" in values:
+            return url_for(endpoint, **values)
+        return self.cached(endpoint, values)
+
+    def static(self, filename: str) -> str:
+        """Return the URL of a file in static/ (without the carried parameters)."""
+        return self.cached("static", {"filename": filename})
+
+    def cached(self, endpoint: str, values: dict[str, Any]) -> str:
+        try:
+            key = (self.root, endpoint, *values.items())
+            return self.urls[key]
+        except KeyError:
+            if len(self.urls) >= URL_CACHE_SIZE:
+                self.urls.clear()
+            url = self.urls[key] = url_for(endpoint, **values)
+            return url
+        except TypeError:  # an unhashable value (a list): build it every time
+            return url_for(endpoint, **values)
+
+
+def links() -> Links:
+    """Return this request's link builder: worked out once, again if a view sets the audience."""
     override = g.get("audience")
-    found: tuple[str | None, dict[str, str]] | None = g.get("bfr_links")
-    if found is None or found[0] != override:
-        found = g.bfr_links = (override, _carried())
-    return found[1]
+    found: Links | None = g.get("bfr_links")
+    if found is None or found.override != override:
+        found = g.bfr_links = Links(override, _carried())
+    return found
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """Build a URL for `endpoint` that keeps the carried parameters (explicit values win)."""
+    return links()(endpoint, **values)
 
 
 def carried() -> dict[str, str]:
     """Return the URL parameters every link and form action of this page must carry."""
-    return dict(_links())
+    return dict(links().params)
 
 
 def _carried() -> dict[str, str]:
@@ -80,49 +122,18 @@ def _carried() -> dict[str, str]:
         out["lang"] = lang
     if g.get("audience") or request.args.get("audience") in AUDIENCES:
         out["audience"] = audience()
-    if request.args.get("embed") == "1":
+    if embedded():
         out["embed"] = "1"
     return out
 
 
-def link(endpoint: str, **values: Any) -> str:
-    """Build a URL for `endpoint` that keeps the carried parameters (explicit values win)."""
-    values = {**_links(), **values}
-    if "token" in values:  # a share token comes from the answers: never kept
-        return url_for(endpoint, **values)
-    return cached_url(endpoint, values)
+def embedded() -> bool:
+    """Return whether this page is shown inside a clinic's iframe (?embed=1)."""
+    return request.args.get("embed") == "1"
 
 
-def cached_url(endpoint: str, values: dict[str, Any]) -> str:
-    """Return `url_for(endpoint, **values)`, kept across requests.
-
-    A relative URL depends only on the route, the values and where the app is mounted (the
-    script root, which a proxy may set), so those are the key. Only fixed values reach here:
-    languages, audiences, page ids, anchors — nothing that comes from the answers.
-    """
-    urls: dict[tuple[Any, ...], str] = current_app.extensions.setdefault("bfr_urls", {})
-    try:
-        key = (request.script_root, endpoint, *values.items())
-        return urls[key]
-    except KeyError:
-        if len(urls) >= URL_CACHE_SIZE:
-            urls.clear()
-        url = urls[key] = url_for(endpoint, **values)
-        return url
-    except TypeError:  # an unhashable value (a list): build it every time
-        return url_for(endpoint, **values)
-
-
-def static_url(filename: str) -> str:
-    """Return the URL of a file in static/ (without the carried parameters)."""
-    return cached_url("static", {"filename": filename})
-
-
-def other_languages() -> list[tuple[str, str]]:
-    """Return (code, name) of each language the page can switch to."""
-    from flask_babel import get_locale
-
-    current = str(get_locale())
+def other_languages(current: str) -> list[tuple[str, str]]:
+    """Return (code, name) of each language the page can switch to from `current`."""
     return [
         (c, LANGUAGE_NAMES.get(c, c))
         for c in current_app.config["SUPPORTED_LOCALES"]
@@ -140,14 +151,15 @@ def switch_url(code: str) -> str:
 def _template_context() -> dict[str, Any]:
     from flask_babel import get_locale
 
+    lang, built = str(get_locale()), links()
     return {
-        "link": link,
-        "static_url": static_url,
+        "link": built,
+        "static_url": built.static,
         "switch_url": switch_url,
-        "lang": str(get_locale()),
+        "lang": lang,
         "audience": audience(),
-        "embed": request.args.get("embed") == "1",
-        "other_languages": other_languages(),
+        "embed": embedded(),
+        "other_languages": other_languages(lang),
         "intended_use_text": str(INTENDED_USE),
     }
 
@@ -156,4 +168,5 @@ def init_app(app: Flask) -> None:
     """Make the link helper and page flags available in every template."""
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages
     app.context_processor(_template_context)
+    app.extensions["bfr_urls"] = {}
     i18n.init_app(app)

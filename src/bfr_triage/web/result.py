@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
+
+from flask import current_app
+from markupsafe import Markup
 
 from ..engine import Answers, Reason, RuleSet, evaluate
 from ..engine.export import rule_text
@@ -77,7 +81,7 @@ class ResultView:
     headline: str
     next_step: str
     why: str
-    indication: IndicationView | None
+    indication_html: Markup  # what the evidence says (result_parts.html)
     condition: AnswerView
     limb: AnswerView
     benefits: tuple[ReasonView, ...]
@@ -88,10 +92,7 @@ class ResultView:
     unknown: dict[str, str]  # kind: what "don't know" means there, if any item was answered so
     clinician: bool
     clot_points: int
-    clot_source: SourceView
-    parameters: tuple[tuple[str, str], ...]  # text, reference numbers
-    pain_threshold: tuple[int, str, str]
-    references: tuple[SourceView, ...]  # numbered once for the parameters and the threshold
+    clinician_html: Markup  # the points' source, starting parameters, threshold, references
     provenance: Provenance
     decision: Decision
 
@@ -111,6 +112,77 @@ def sources_view(rs: RuleSet, ids: tuple[str, ...]) -> tuple[SourceView, ...]:
     return tuple(source_view(rs, s) for s in ids)
 
 
+@dataclass(frozen=True)
+class Texts:
+    """Every fixed text a result page may show to one audience, translated once per locale.
+
+    Built for all rules at once, so what is kept never depends on the answers of a request.
+    """
+
+    wording: dict[str, tuple[str, str]]  # verdict: headline, next step
+    why: dict[str, str]  # policy row (or policy_fallback): why
+    rules: dict[str, tuple[str, str]]  # barrier, item or benefit id: text, what to do
+    indications: dict[str, IndicationView]
+    questions: dict[str, str]
+    on_trained: str
+    not_trained: str
+    unknown: dict[str, str]  # kind: what "don't know" means there
+
+
+def texts(rs: RuleSet, audience: str) -> Texts:
+    """Return the result page's fixed texts for `audience` in this request's language."""
+    return catalogue().memo(("result-texts", audience), lambda: _texts(rs, audience))
+
+
+def _texts(rs: RuleSet, audience: str) -> Texts:
+    clinician = audience == "clinician"
+    policy = rs.policy
+    rules = {
+        r.rule: (gettext(rule_text(rs, r, audience)), gettext(action) if action else "")
+        for r, action in (
+            *((Reason(b.id, "barrier", "met"), "") for b in rs.barriers),
+            *((Reason(i.id, "clearance", "met"), i.action) for i in rs.items),
+            *(
+                (Reason(f"ind_{i.id}", "benefit", "met"), "")
+                for i in rs.indications.values()
+                if i.kind == "benefit"
+            ),
+        )
+    }
+    return Texts(
+        wording={
+            verdict: (
+                gettext(w.clinician if clinician else w.patient),
+                gettext(w.next_step_clinician if clinician else w.next_step_patient),
+            )
+            for verdict, w in policy.wording.items()
+        },
+        why={
+            **{row.id: gettext(row.text) for row in policy.rows},
+            "policy_fallback": gettext(policy.fallback_text),
+        },
+        rules=rules,
+        indications={
+            i.id: IndicationView(
+                gettext(i.clinician_label if clinician else i.label),
+                i.grade,
+                str(GRADES[i.grade]),
+                gettext(i.evidence) if i.evidence else "",
+                gettext(i.honesty) if i.honesty else "",
+                i.grade == "none_found",
+                sources_view(rs, i.sources),
+            )
+            for i in rs.indications.values()
+        },
+        questions={q.id: question_text(q, audience) for q in rs.questions.values()},
+        on_trained=gettext("This is the arm or leg you would train."),
+        not_trained=gettext(
+            "This is not the arm or leg you would train, so it does not change the result."
+        ),
+        unknown={kind: str(note) for kind, note in UNKNOWN_NOTES.items()},
+    )
+
+
 class _ChangeLinks:
     """Build each Change button's URL; one url_for per page, not per answer."""
 
@@ -128,42 +200,35 @@ class _ChangeLinks:
         return f"{base}#{quote(f'q-{qid}', safe=ANCHOR_SAFE)}"
 
 
-def _answer(
-    rs: RuleSet, qid: str, value: object, audience: str, change: _ChangeLinks
-) -> AnswerView:
-    q = rs.questions[qid]
-    return AnswerView(question_text(q, audience), answer_text(q, value, audience), change(qid))
+class _Builder:
+    """Describe one decision's reasons and answers, with the fixed texts looked up, not made."""
 
+    def __init__(self, rs: RuleSet, answers: Answers, audience: str, mode: str) -> None:
+        self.rs, self.answers, self.audience = rs, answers, audience
+        self.texts = texts(rs, audience)
+        self.change = _ChangeLinks(rs, mode)
+        self.all = audience == "clinician"  # shown every question, not only those for all
 
-def _note(r: Reason) -> str:
-    """Say whether a limb item touches the limb to be trained."""
-    if r.kind == "local" and r.on_trained_limb is True:
-        return gettext("This is the arm or leg you would train.")
-    if r.kind == "local" and r.on_trained_limb is False:
-        return gettext(
-            "This is not the arm or leg you would train, so it does not change the result."
+    def answer(self, qid: str, value: object) -> AnswerView:
+        q = self.rs.questions[qid]
+        answer = answer_text(q, value, self.audience)
+        return AnswerView(self.texts.questions[qid], answer, self.change(qid))
+
+    def reason(self, r: Reason) -> ReasonView:
+        questions = self.rs.questions
+        local = r.kind == "local"
+        answers = tuple(
+            self.answer(q, v)
+            for q, v in r.answers
+            if (self.all or questions[q].audience == "all")
+            and not (local and q == "limb")  # shown once above the limb items
         )
-    return ""
-
-
-def _reason(rs: RuleSet, r: Reason, audience: str, change: _ChangeLinks) -> ReasonView:
-    answers = tuple(
-        _answer(rs, q, v, audience, change)
-        for q, v in r.answers
-        if (rs.questions[q].audience == "all" or audience == "clinician")
-        and not (r.kind == "local" and q == "limb")  # shown once above the limb items
-    )
-    item = next((i for i in rs.items if i.id == r.rule), None)
-    limbs = ", ".join(str(LIMBS[limb]) for limb in r.limbs if limb in LIMBS)
-    return ReasonView(
-        r.rule,
-        gettext(rule_text(rs, r, audience)),
-        r.state == "unknown",
-        answers,
-        _note(r),
-        gettext(item.action) if item else "",
-        limbs,
-    )
+        text, action = self.texts.rules[r.rule]
+        note = ""
+        if local and r.on_trained_limb is not None:
+            note = self.texts.on_trained if r.on_trained_limb else self.texts.not_trained
+        limbs = ", ".join(str(LIMBS[limb]) for limb in r.limbs if limb in LIMBS)
+        return ReasonView(r.rule, text, r.state == "unknown", answers, note, action, limbs)
 
 
 def _parameters(
@@ -181,55 +246,67 @@ def _parameters(
     return parameters, threshold, sources_view(rs, tuple(numbers))
 
 
-def result_view(rs: RuleSet, answers: Answers, audience: str, mode: str) -> ResultView:
+@dataclass(frozen=True)
+class Parts:
+    """The answer-free parts of a result page, rendered once per locale, audience and embed."""
+
+    indications: dict[str | None, Markup]  # None: the answer is not a listed condition
+    clinician: Markup
+
+
+def parts(rs: RuleSet, audience: str, embed: bool) -> Parts:
+    """Return the rendered answer-free parts; all conditions at once, whichever was answered."""
+    return catalogue().memo(("result-parts", audience, embed), lambda: _parts(rs, audience, embed))
+
+
+def _parts(rs: RuleSet, audience: str, embed: bool) -> Parts:
+    macros: Any = current_app.jinja_env.get_template("result_parts.html").make_module(
+        {"embed": embed}
+    )
+    indications = texts(rs, audience).indications
+    parameters, threshold, references = _parameters(rs)
+    return Parts(
+        {
+            None: macros.indication(None),
+            **{k: macros.indication(v) for k, v in indications.items()},
+        },
+        macros.clinician(source_view(rs, "nascimento2022"), parameters, threshold, references),
+    )
+
+
+def result_view(
+    rs: RuleSet, answers: Answers, audience: str, mode: str, embed: bool = False
+) -> ResultView:
     """Evaluate the answers and describe the decision for the result page."""
     decision = evaluate(rs, answers)
-    policy = rs.policy
-    wording = policy.wording[decision.verdict]
-    clinician = audience == "clinician"
-    row = next((r for r in policy.rows if r.id == decision.verdict_rule), None)
-    change = _ChangeLinks(rs, mode)
-
-    def reasons(kind: str) -> tuple[ReasonView, ...]:
-        return tuple(_reason(rs, r, audience, change) for r in decision.of_kind(kind))
-
-    indication = None
-    if decision.indication is not None:
-        ind = rs.indications[decision.indication]
-        indication = IndicationView(
-            gettext(ind.clinician_label if clinician else ind.label),
-            ind.grade,
-            str(GRADES[ind.grade]),
-            gettext(ind.evidence) if ind.evidence else "",
-            gettext(ind.honesty) if ind.honesty else "",
-            ind.grade == "none_found",
-            sources_view(rs, ind.sources),
-        )
-    parameters, threshold, references = catalogue().memo(("parameters",), lambda: _parameters(rs))
+    fixed_html = parts(rs, audience, embed)
+    build = _Builder(rs, answers, audience, mode)
+    fixed = build.texts
+    headline, next_step = fixed.wording[decision.verdict]
+    kinds: dict[str, list[ReasonView]] = {}
+    unknown: dict[str, str] = {}
+    for r in decision.reasons:
+        if r.kind in ("barrier", "clearance", "local", "precaution", "benefit"):
+            kinds.setdefault(r.kind, []).append(build.reason(r))
+            if r.state == "unknown" and r.kind in fixed.unknown:
+                unknown[r.kind] = fixed.unknown[r.kind]
     return ResultView(
         verdict=decision.verdict,
-        headline=gettext(wording.clinician if clinician else wording.patient),
-        next_step=gettext(wording.next_step_clinician if clinician else wording.next_step_patient),
-        why=gettext(row.text if row else policy.fallback_text),
-        indication=indication,
-        condition=_answer(rs, "condition", answers.get("condition"), audience, change),
-        limb=_answer(rs, "limb", answers.get("limb"), audience, change),
-        benefits=reasons("benefit"),
-        barriers=reasons("barrier"),
-        clearance=reasons("clearance"),
-        local=reasons("local"),
-        precautions=reasons("precaution"),
-        unknown={
-            kind: str(note)
-            for kind, note in UNKNOWN_NOTES.items()
-            if any(r.state == "unknown" for r in decision.of_kind(kind))
-        },
-        clinician=clinician,
+        headline=headline,
+        next_step=next_step,
+        why=fixed.why.get(decision.verdict_rule, fixed.why["policy_fallback"]),
+        indication_html=fixed_html.indications[decision.indication],
+        condition=build.answer("condition", answers.get("condition")),
+        limb=build.answer("limb", answers.get("limb")),
+        benefits=tuple(kinds.get("benefit", ())),
+        barriers=tuple(kinds.get("barrier", ())),
+        clearance=tuple(kinds.get("clearance", ())),
+        local=tuple(kinds.get("local", ())),
+        precautions=tuple(kinds.get("precaution", ())),
+        unknown=unknown,
+        clinician=audience == "clinician",
         clot_points=decision.clot_risk_points,
-        clot_source=source_view(rs, "nascimento2022"),
-        parameters=parameters,
-        pain_threshold=threshold,
-        references=references,
+        clinician_html=fixed_html.clinician,
         provenance=decision.provenance,
         decision=decision,
     )

@@ -13,7 +13,7 @@ from . import messages
 from .fieldview import FieldView, OptionView, answer_text, field_view
 from .forms import build_form, form_answers, question_text, shown
 from .i18n import gettext
-from .links import AUDIENCES, audience, link, ruleset
+from .links import AUDIENCES, audience, embedded, link, ruleset
 from .result import result_view
 from .state import State, dump_state, load_state
 
@@ -102,7 +102,7 @@ def render_result(state: State) -> str:
     if missing(state):
         return render_check(state, show_missing=True)
     answers = g.result_answers = parse_answers(ruleset(), state.answers)  # also for share_links
-    view = result_view(ruleset(), answers, audience(), state.mode)
+    view = result_view(ruleset(), answers, audience(), state.mode, embedded())
     return render_template("result.html", result=view, state=dump_state(state))
 
 
