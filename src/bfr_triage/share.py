@@ -27,7 +27,7 @@ from . import security
 from .api import decision_payload, json_response, questionnaire_response
 from .engine import Answers, AnswersError, RuleSet, parse_answers
 from .openapi import AUDIENCES, FHIR
-from .web.links import link
+from .web.links import link, links
 from .web.state import State, load_state
 from .web.views import render_result
 
@@ -217,7 +217,7 @@ def share_links(state: str) -> dict[str, Any] | None:
     else:
         stamped = _fernet(_secret()).extract_timestamp(_padded(token))
     return {
-        "url": url_for("share.open", token=token, _external=True),
+        "url": links().url("share.open", {"token": token, "_external": True}),
         "qr_url": link("share.qr", token=token),
         "expires": long_date(stamped + max_age()),
         "json_url": link("share.decision_json", token=token, audience="clinician"),

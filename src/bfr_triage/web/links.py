@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, current_app, g, request, url_for
@@ -56,15 +57,17 @@ def audience() -> str:
 
 
 URL_CACHE_SIZE = 1024  # built URLs kept across requests; the cache is emptied when full
+TOKEN = "TOKEN"  # stands for the share token in a kept URL
+SHARE_TOKEN = re.compile(r"[A-Za-z0-9_-]+")  # what url_for leaves as it is in a path
 
 
 class Links:
     """Build the URLs of one request: its carried parameters, its script root, the app's cache.
 
     A relative URL depends only on the route, the values and where the app is mounted (the
-    script root, which a proxy may set), so those are the cache's key. Only fixed values are
-    kept — languages, audiences, page ids, anchors; a share token comes from the answers, so
-    its links are built every time.
+    script root, which a proxy may set), so those are the cache's key (and the host, for a full
+    URL). Only fixed values are kept — languages, audiences, page ids, anchors: a share token
+    comes from the answers, so a URL is kept with TOKEN in its place and the token put in.
     """
 
     def __init__(self, override: str | None, params: dict[str, str]) -> None:
@@ -74,10 +77,17 @@ class Links:
 
     def __call__(self, endpoint: str, **values: Any) -> str:
         """Build a URL for `endpoint` that keeps the carried parameters (explicit values win)."""
-        values = {**self.params, **values}
-        if "token" in values:
+        return self.url(endpoint, {**self.params, **values})
+
+    def url(self, endpoint: str, values: dict[str, Any]) -> str:
+        """Build a URL for `endpoint` with exactly `values`."""
+        token = values.get("token")
+        if token is None:
+            return self.cached(endpoint, values)
+        if not SHARE_TOKEN.fullmatch(token):  # not a URL-safe token: quoted by url_for
             return url_for(endpoint, **values)
-        return self.cached(endpoint, values)
+        kept = self.cached(endpoint, {**values, "token": TOKEN})
+        return kept.replace(TOKEN, token) if kept.count(TOKEN) == 1 else url_for(endpoint, **values)
 
     def static(self, filename: str) -> str:
         """Return the URL of a file in static/ (without the carried parameters)."""
@@ -86,6 +96,8 @@ class Links:
     def cached(self, endpoint: str, values: dict[str, Any]) -> str:
         try:
             key = (self.root, endpoint, *values.items())
+            if values.get("_external"):
+                key += (request.host_url,)
             return self.urls[key]
         except KeyError:
             if len(self.urls) >= URL_CACHE_SIZE:
