@@ -66,4 +66,4 @@ def load_state(token: str | None) -> State:
         answers = parse_answers(ruleset(), raw["a"])
     except AnswersError as error:  # e.g. signed by an older rule set
         raise BadState() from error
-    return State(dict(answers.values), raw["m"], token)
+    return State(answers.values, raw["m"], token)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, render_template, request
 from werkzeug.wrappers import Response
 
-from ..engine import Question, parse_answers
+from ..engine import Answers, Question, parse_answers
 from ..engine.model import Page
 from . import messages
 from .fieldview import FieldView, OptionView, answer_text, field_view
@@ -101,7 +101,9 @@ def render_result(state: State) -> str:
     """Render the decision, or send the person back to the questions still unanswered."""
     if missing(state):
         return render_check(state, show_missing=True)
-    answers = g.result_answers = parse_answers(ruleset(), state.answers)  # also for share_links
+    # A state read from its signed field was validated as it was read (load_state).
+    answers = Answers(state.answers) if state.token else parse_answers(ruleset(), state.answers)
+    g.result_answers = answers  # also for share_links
     view = result_view(ruleset(), answers, audience(), state.mode, embedded())
     return render_template("result.html", result=view, state=dump_state(state))
 
