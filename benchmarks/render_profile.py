@@ -3,6 +3,9 @@
 Each request is dispatched in full (before/after-request hooks, security headers, locale), as the
 server would, minus the WSGI server: the ratio to the baseline render is what to compare.
 Run: .venv/bin/python benchmarks/render_profile.py [-n 300] [--profile result] [--lang da]
+     [--without share,evaluate,...]
+--without takes steps of the result page away (each answers with its first result, again and
+again: a measurement device only) to show what the page would cost without them.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ import pstats
 import secrets
 import time
 from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from baseline_app import create_baseline
 from flask import Flask
 from web_bench import Target, prepare
+
+T = TypeVar("T")
 
 
 def dispatcher(app: Flask, t: Target, lang: str) -> Callable[[], bytes]:
@@ -37,6 +43,39 @@ def dispatcher(app: Flask, t: Target, lang: str) -> Callable[[], bytes]:
             return body
 
     return run
+
+
+def _first_result(function: Callable[..., T]) -> Callable[..., T]:
+    """Return `function` made to compute once and then answer with that first result."""
+    kept: list[T] = []
+
+    def again(*args: Any, **kwargs: Any) -> T:
+        if not kept:
+            kept.append(function(*args, **kwargs))
+        return kept[0]
+
+    return again
+
+
+def take_away(app: Flask, steps: list[str]) -> None:
+    """Replace each named step of the result page by its first result."""
+    from bfr_triage.web import result, views
+
+    globals_ = app.jinja_env.globals
+    places: dict[str, tuple[Any, str]] = {  # step: the namespace it is called from, its name
+        "state": (views, "load_state"),
+        "evaluate": (result, "evaluate"),
+        "view": (views, "result_view"),
+        "render": (views, "render_template"),
+    }
+    for step in steps:
+        if step == "share":
+            globals_["share_links"] = _first_result(globals_["share_links"])
+        elif step in places:
+            namespace, name = places[step]
+            setattr(namespace, name, _first_result(getattr(namespace, name)))
+        else:
+            raise SystemExit(f"--without: unknown step {step!r}")
 
 
 def timed(runs: dict[str, Callable[[], bytes]], n: int, rounds: int = 10) -> dict[str, float]:
@@ -64,6 +103,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=300, help="requests per target")
     parser.add_argument("--lang", default="", help="en or da (default: Accept-Language, none)")
     parser.add_argument("--profile", help="cProfile this target (e.g. result) and print the top")
+    parser.add_argument("--without", default="", help="steps of the result page to take away")
     args = parser.parse_args()
 
     from bfr_triage import create_app
@@ -73,6 +113,7 @@ def main() -> None:
     app = create_app({"SECRET_KEY": secret, "ENV": "production"})
     runs = {t.name: dispatcher(app, t, args.lang) for t in targets}
     size = len(runs["result"]())
+    take_away(app, [s for s in args.without.split(",") if s])
     baseline_app = create_baseline(size)
     runs["baseline"] = dispatcher(baseline_app, Target("baseline", "/"), "")
     if args.profile:
