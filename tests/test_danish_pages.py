@@ -20,7 +20,7 @@ from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
 from golden import CASES, Case
-from webflow import PATIENT, fields, state_of
+from webflow import PATIENT, fields, share, state_of
 from werkzeug.datastructures import MultiDict
 from werkzeug.test import TestResponse
 
@@ -224,14 +224,16 @@ def test_about_intake_embed_and_share_pages(da: Danish, ruleset: RuleSet) -> Non
     assert "Der er problemer" in assert_danish(empty, "intake without answers")
     assert_danish(da.get("/embed"), "embed guide")
     assert_danish(da.get("/embed/demo"), "embed demo")
-    result = assert_danish(da.walk(ruleset, PATIENT, "patient")[-1], "result")
-    share = re.search(r'id="share-url"[^>]*value="([^"]+)"', result)
-    if share:  # the share section shows only where share links are configured
-        path = html.unescape(share.group(1)).split("://", 1)[-1].partition("/")[2]
-        token_path = "/" + path.partition("?")[0]
-        assert_danish(da.get(token_path), "open a shared result")
-        for audience in AUDIENCES:
-            assert_danish(da.get(f"{token_path}?audience={audience}"), f"shared ({audience})")
+    for audience in AUDIENCES:
+        result = da.walk(ruleset, PATIENT, audience)[-1]
+        page = assert_danish(share(da.client, result, headers=da.headers), f"share ({audience})")
+        url = re.search(r'id="share-url"[^>]*value="([^"]+)"', page)
+        assert url, "the share page shows no link"
+    path = html.unescape(url.group(1)).split("://", 1)[-1].partition("/")[2]
+    token_path = "/" + path.partition("?")[0]
+    assert_danish(da.get(token_path), "open a shared result")
+    for audience in AUDIENCES:
+        assert_danish(da.get(f"{token_path}?audience={audience}"), f"shared ({audience})")
 
 
 def _strings(data: Any) -> Iterator[str]:

@@ -34,7 +34,14 @@ FUZZ = settings(
 )
 QUERIES = settings(FUZZ, max_examples=50)  # few parameters to vary, and some pages are long
 # Every operation that takes input; a guard test keeps this list equal to the app's routes.
-FORM_STEPS = ["web.begin", "web.answer", "web.check", "web.result", "web.intake_submit"]
+FORM_STEPS = [
+    "web.begin",
+    "web.answer",
+    "web.check",
+    "web.result",
+    "web.intake_submit",
+    "share.make",
+]
 API_POSTS = ["api.assessments", "api.fhir_questionnaire_response"]
 API_GETS = ["api.questionnaire", "api.openapi", "api.fhir_questionnaire"]
 PAGES_WITH_QUERY = ["web.start", "web.page", "web.intake", "web.about", "embed.guide"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from flask import Blueprint, Flask, abort, jsonify, session
-from webflow import PATIENT, walk
+from webflow import PATIENT, share, walk
 from werkzeug.test import TestResponse
 
 from bfr_triage import config, security
@@ -154,9 +154,10 @@ def real_app() -> Flask:
 def sample_args(app: Flask) -> dict[str, str]:
     """Return a working value for every URL argument the app's routes take."""
     rs = app.extensions["bfr_ruleset"]
-    result = walk(app.test_client(), rs, PATIENT)[-1].get_data(as_text=True)
-    token = re.search(r"/share/([A-Za-z0-9_-]+)", result)
-    assert token, "the result page offers no share link"
+    client = app.test_client()
+    page = share(client, walk(client, rs, PATIENT)[-1]).get_data(as_text=True)
+    token = re.search(r"/share/([A-Za-z0-9_-]+)", page)
+    assert token, "the share page shows no link"
     return {
         "page_id": rs.pages[0].id,
         "filename": "app.css",

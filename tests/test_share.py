@@ -16,7 +16,7 @@ import zxingcpp
 from flask import Flask
 from flask.testing import FlaskClient
 from golden import CASES
-from webflow import PATIENT, walk
+from webflow import PATIENT, share, state_of, walk
 
 from bfr_triage import create_app
 from bfr_triage.engine import Answers, RuleSet, load_ruleset, parse_answers
@@ -186,8 +186,13 @@ def raster(svg: str, px: int = 4) -> memoryview:
     return memoryview(pixels).cast("B", (size * px, size * px))
 
 
+def shared(client: FlaskClient, ruleset: RuleSet, audience: str) -> str:
+    """Walk to the result as `audience`, make a share link; return the share page."""
+    return share(client, walk(client, ruleset, PATIENT, audience)[-1]).get_data(as_text=True)
+
+
 def test_the_qr_code_reads_back_as_the_link(client: FlaskClient, ruleset: RuleSet) -> None:
-    result = walk(client, ruleset, PATIENT, "patient")[-1].get_data(as_text=True)
+    result = shared(client, ruleset, "patient")
     image = re.search(r'<img class="share-qr" src="([^"]+)"', result).group(1)
     response = client.get(unescape(image))
     assert response.mimetype == "image/svg+xml"
@@ -204,8 +209,25 @@ def share_url_of(html: str) -> str:
     return unescape(found.group(1))
 
 
-def test_a_result_page_carries_a_working_share_link(client: FlaskClient, ruleset: RuleSet) -> None:
-    result = walk(client, ruleset, PATIENT, "patient")[-1].get_data(as_text=True)
+def test_a_link_is_made_only_when_asked_for(client: FlaskClient, ruleset: RuleSet) -> None:
+    result = walk(client, ruleset, PATIENT, "patient")[-1]
+    assert "/share/" not in result.get_data(as_text=True)  # no token on the result page
+    page = share(client, result)
+    assert page.headers["Cache-Control"] == "no-store"
+    back = re.search(r'formaction="([^"]*/result[^"]*)"', page.get_data(as_text=True))
+    assert back, "the share page has no way back to the result"
+    again = client.post(unescape(back.group(1)), data={"state": unescape(state_of(page))})
+    assert 'class="verdict verdict-first_line"' in again.get_data(as_text=True)
+
+
+def test_a_forged_state_makes_no_link(client: FlaskClient) -> None:
+    response = client.post("/share", data={"state": "forged"})
+    assert response.status_code == 400
+    assert "/share/" not in response.get_data(as_text=True)
+
+
+def test_a_share_link_works(client: FlaskClient, ruleset: RuleSet) -> None:
+    result = shared(client, ruleset, "patient")
     url = share_url_of(result)
     parts = urlsplit(url)
     assert parts.scheme == "http" and parts.path.startswith("/share/") and not parts.query
@@ -230,7 +252,7 @@ def test_a_result_page_carries_a_working_share_link(client: FlaskClient, ruleset
 def test_a_clinician_result_offers_json_and_fhir_downloads(
     client: FlaskClient, ruleset: RuleSet
 ) -> None:
-    result = walk(client, ruleset, PATIENT, "clinician")[-1].get_data(as_text=True)
+    result = shared(client, ruleset, "clinician")
     json_url = unescape(re.search(r'href="([^"]*/result\.json[^"]*)"', result).group(1))
     fhir_url = unescape(
         re.search(r'href="([^"]*/questionnaire-response\.json[^"]*)"', result).group(1)
@@ -324,7 +346,7 @@ def test_a_link_made_with_another_secret_does_not_open(answers: Answers) -> None
 def test_no_base64_decodable_answers_in_any_link_on_the_page(
     client: FlaskClient, ruleset: RuleSet
 ) -> None:
-    result = walk(client, ruleset, PATIENT, "clinician")[-1].get_data(as_text=True)
+    result = shared(client, ruleset, "clinician")
     for href in re.findall(r'(?:href|value)="([^"]*/share/[^"]*)"', result):
         token = urlsplit(unescape(href)).path.split("/")[2]
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -13,6 +14,7 @@ from bfr_triage.engine import RuleSet
 from bfr_triage.engine.model import Page
 
 STATE = re.compile(r'name="state" value="([^"]*)"')
+MAKE_LINK = re.compile(r'formaction="([^"]*/share\b[^"]*)"')
 
 # A complete patient intake with a first-line verdict (as tests/cases/barrier_nwb.toml).
 PATIENT: dict[str, Any] = {
@@ -60,3 +62,13 @@ def walk(
     responses.append(client.post(f"/result{q}", data={"state": state_of(responses[-1])}))
     assert all(r.status_code == 200 for r in responses), [r.status_code for r in responses]
     return responses
+
+
+def share(client: FlaskClient, result: TestResponse, **kwargs: Any) -> TestResponse:
+    """Press "Make a share link" on a result page; return the page that shows the link."""
+    found = MAKE_LINK.search(result.get_data(as_text=True))
+    assert found, "the result page offers no share button"
+    action = html.unescape(found.group(1))
+    response = client.post(action, data={"state": html.unescape(state_of(result))}, **kwargs)
+    assert response.status_code == 200, response.status_code
+    return response

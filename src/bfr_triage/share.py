@@ -20,7 +20,6 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, current_app, g, render_template, request, url_for
 from flask_babel import get_locale, gettext, to_user_timezone
 from markupsafe import escape
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from . import security
@@ -28,7 +27,7 @@ from .api import decision_payload, json_response, questionnaire_response
 from .engine import Answers, AnswersError, RuleSet, parse_answers
 from .openapi import AUDIENCES, FHIR
 from .web.links import link, links
-from .web.state import State, load_state
+from .web.state import State, dump_state, load_state
 from .web.views import render_result
 
 # A fixed context string: the share key differs from every other use of the secret key.
@@ -200,22 +199,8 @@ def _error_page(error: ShareError) -> tuple[str, int]:
     return page, 410 if expired else 400
 
 
-@bp.app_template_global()
-def share_links(state: str) -> dict[str, Any] | None:
-    """Return the share link, its QR code, expiry and download links for a result page."""
-    token = g.get("share_token")
-    if token is None:
-        # The answers render_result validated for this very page; else read them from `state`.
-        answers = g.get("result_answers")
-        if answers is None:
-            try:
-                answers = Answers(dict(load_state(state).answers))
-            except HTTPException:  # no readable answers: show no share section
-                return None
-        stamped = int(time.time())
-        token = make_token(_secret(), answers, stamped, words=_words())
-    else:
-        stamped = _fernet(_secret()).extract_timestamp(_padded(token))
+def share_view(token: str, stamped: int) -> dict[str, Any]:
+    """Describe a share link made at `stamped`: its URL, QR code, expiry and download links."""
     return {
         "url": links().url("share.open", {"token": token, "_external": True}),
         "qr_url": link("share.qr", token=token),
@@ -223,6 +208,27 @@ def share_links(state: str) -> dict[str, Any] | None:
         "json_url": link("share.decision_json", token=token, audience="clinician"),
         "fhir_url": link("share.fhir_json", token=token, audience="clinician"),
     }
+
+
+@bp.app_template_global()
+def shared_link() -> dict[str, Any] | None:
+    """On a result opened from a share link, describe that link (same token, same expiry)."""
+    token = g.get("share_token")
+    if token is None:
+        return None
+    return share_view(token, _fernet(_secret()).extract_timestamp(_padded(token)))
+
+
+@bp.post("/share")
+def make() -> str:
+    """Make a share link for the answers in the signed field, when someone asks for one.
+
+    Encrypting the answers is the dearest step of a result page, so it is done only here.
+    """
+    state = load_state(request.form.get("state"))
+    stamped = int(time.time())
+    token = make_token(_secret(), Answers(state.answers), stamped, words=_words())
+    return render_template("share.html", share=share_view(token, stamped), state=dump_state(state))
 
 
 def long_date(stamp: int) -> str:

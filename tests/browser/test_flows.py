@@ -60,9 +60,9 @@ def test_clinician_reaches_the_result_with_one_submit_of_the_compact_form(
 ) -> None:
     walk = f"{lang}-clinician"
     tour.walk(walk)
-    start_page, intake, result = tour.urls[walk]
+    start_page, intake, result, shared = tour.urls[walk]  # then a share link, asked for
     assert start_page == f"{live_server}/?lang={lang}"
-    assert "/intake?" in intake
+    assert "/intake?" in intake and "/share?" in shared
     assert tour.headlines[walk] == expected_headline(ruleset, lang, "clinician", CLINICIAN_ANSWERS)
 
 

@@ -33,6 +33,7 @@ SCREENS = (
     "intake-error",
     "q-loading-clinician-error",
     "result-clinician",
+    "share",
     "about",
     "404",
     "405",
@@ -46,6 +47,7 @@ FORM_SCREENS = (
     "q-condition-error",
     "check",
     "intake",
+    "share",
 )
 LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}  # each in its own language, on the switch
 CHANGED_PAIN = 2  # below the pain threshold: heavy training no longer hurts too much
@@ -156,7 +158,7 @@ class Visitor:
         self.tour.changed[w.lang] = w.headline()
 
     def clinician(self) -> None:
-        """Start -> the one-page intake form -> result, in one submit."""
+        """Start -> the one-page intake form -> result, in one submit; then a share link."""
         w = self.walker
         w.go("/")
         w.activate(w.link("one-page intake form"))
@@ -166,6 +168,8 @@ class Visitor:
         self.note("result-clinician")
         self.tour.headlines[f"{w.lang}-clinician"] = w.headline()
         self.tour.weights[f"{w.lang}-clinician"] = page_weight(w.page)
+        w.activate(w.button("Make a share link"))
+        self.note("share", sweep=True)
 
     def mistakes(self) -> None:
         """Submit every form empty, and a number field with letters: each page's error state."""

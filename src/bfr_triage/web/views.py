@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from ..engine import Answers, Question, parse_answers
@@ -103,7 +103,6 @@ def render_result(state: State) -> str:
         return render_check(state, show_missing=True)
     # A state read from its signed field was validated as it was read (load_state).
     answers = Answers(state.answers) if state.token else parse_answers(ruleset(), state.answers)
-    g.result_answers = answers  # also for share_links
     view = result_view(ruleset(), answers, audience(), state.mode, embedded())
     return render_template("result.html", result=view, state=dump_state(state))
 
