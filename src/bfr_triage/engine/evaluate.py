@@ -39,7 +39,9 @@ def app_version() -> str:
 
 def _test(ruleset: RuleSet, answers: Answers, condition: Condition) -> tuple[Tri, tuple[str, ...]]:
     """Return the three-valued result of a condition and the questions that decided it."""
-    results: list[tuple[str, Tri]] = []
+    met: list[str] = []  # questions whose clause is true
+    unknown: list[str] = []  # questions whose clause cannot be decided
+    refuted = False  # some clause is false
     for clause in condition.clauses:
         answer = answers.get(clause.question)
         result: Tri
@@ -52,16 +54,20 @@ def _test(ruleset: RuleSet, answers: Answers, condition: Condition) -> tuple[Tri
             if clause.param is not None:
                 value = ruleset.policy.parameters[clause.param].value
             result = OPERATORS[clause.op][0](answer, value)
-        results.append((clause.question, result))
-    decisive = True if condition.mode == "any" else False
-    if any(r is decisive for _, r in results):
-        if condition.mode == "all":
-            return False, ()
-        return True, tuple(dict.fromkeys(q for q, r in results if r is True))
-    if any(r is None for _, r in results):
-        return None, tuple(dict.fromkeys(q for q, r in results if r is None))
+        if result is True:
+            met.append(clause.question)
+        elif result is None:
+            unknown.append(clause.question)
+        else:
+            refuted = True
+    if condition.mode == "any" and met:
+        return True, tuple(dict.fromkeys(met))
+    if condition.mode == "all" and refuted:
+        return False, ()
+    if unknown:
+        return None, tuple(dict.fromkeys(unknown))
     if condition.mode == "all":
-        return True, tuple(dict.fromkeys(q for q, _ in results))
+        return True, tuple(dict.fromkeys(met))
     return False, ()
 
 
@@ -79,9 +85,7 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
     """Match answers to indications, barriers and the safety screen; apply the verdict policy."""
     policy = ruleset.policy
     reasons: list[Reason] = []
-    missing = tuple(
-        q.id for q in ruleset.questions.values() if not q.optional and answers.get(q.id) is None
-    )
+    missing = tuple(q for q in ruleset.required if answers.get(q) is None)
 
     condition = answers.get("condition")
     indication = ruleset.indications.get(str(condition)) if condition is not None else None

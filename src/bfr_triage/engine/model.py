@@ -198,6 +198,11 @@ class RuleSet:
     def __repr__(self) -> str:
         return f"RuleSet({self.policy.ruleset_version}, {self.sha256[:12]})"
 
+    @cached_property  # read by every evaluation
+    def required(self) -> tuple[str, ...]:
+        """Return the ids of the questions that are not optional, in catalogue order."""
+        return tuple(q.id for q in self.questions.values() if not q.optional)
+
     @property
     def rule_ids(self) -> tuple[str, ...]:
         """Every id a decision can name as fired: indications, barriers, items, verdict rows."""

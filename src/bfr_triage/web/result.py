@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -183,6 +184,11 @@ def _texts(rs: RuleSet, audience: str) -> Texts:
     )
 
 
+@lru_cache(maxsize=256)  # question ids: a few dozen, from the rule set
+def _anchor(qid: str) -> str:
+    return f"#{quote(f'q-{qid}', safe=ANCHOR_SAFE)}"
+
+
 class _ChangeLinks:
     """Build each Change button's URL; one url_for per page, not per answer."""
 
@@ -197,7 +203,7 @@ class _ChangeLinks:
             base = self.pages[page] = (
                 link("web.answer", page_id=page) if page else link("web.intake")
             )
-        return f"{base}#{quote(f'q-{qid}', safe=ANCHOR_SAFE)}"
+        return base + _anchor(qid)
 
 
 class _Builder:

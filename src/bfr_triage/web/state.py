@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from flask import current_app
@@ -41,7 +42,12 @@ class State:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key or "", salt=SALT)
+    return _serializer_for(current_app.secret_key or "")
+
+
+@lru_cache(maxsize=8)  # one per secret key: made once, not on every page
+def _serializer_for(secret: str | bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=SALT)
 
 
 def dump_state(state: State) -> str:
