@@ -42,8 +42,9 @@ def _test(ruleset: RuleSet, answers: Answers, condition: Condition) -> tuple[Tri
     met: list[str] = []  # questions whose clause is true
     unknown: list[str] = []  # questions whose clause cannot be decided
     refuted = False  # some clause is false
+    given = answers.values
     for clause in condition.clauses:
-        answer = answers.get(clause.question)
+        answer = given.get(clause.question)
         result: Tri
         if answer is None:
             result = False if ruleset.questions[clause.question].optional else None

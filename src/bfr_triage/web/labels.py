@@ -41,10 +41,3 @@ SOURCE_KINDS = {
     "registry": _l("Trial registry"),
     "grey": _l("Practice guidance, not peer-reviewed"),
 }
-
-INTENDED_USE = _l(
-    "This questionnaire is decision support for physiotherapists and doctors, and education for "
-    "patients. It does not diagnose and does not prescribe training: a physiotherapist or doctor "
-    "decides with you whether and how to train with blood flow restriction (BFR). "
-    "It is not CE-marked as a medical device."
-)

@@ -10,7 +10,6 @@ from werkzeug.exceptions import HTTPException
 
 from ..engine import RuleSet
 from . import i18n
-from .labels import INTENDED_USE
 
 AUDIENCES = ("patient", "clinician")
 LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}  # each in its own language: never translated
@@ -72,6 +71,7 @@ class Links:
 
     def __init__(self, override: str | None, params: dict[str, str]) -> None:
         self.override, self.params = override, params
+        self.audience, self.embed = audience(), embedded()
         self.root = request.script_root
         self.urls: dict[tuple[Any, ...], str] = current_app.extensions["bfr_urls"]
 
@@ -169,10 +169,9 @@ def _template_context() -> dict[str, Any]:
         "static_url": built.static,
         "switch_url": switch_url,
         "lang": lang,
-        "audience": audience(),
-        "embed": embedded(),
+        "audience": built.audience,
+        "embed": built.embed,
         "other_languages": other_languages(lang),
-        "intended_use_text": str(INTENDED_USE),
     }
 
 

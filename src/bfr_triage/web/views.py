@@ -81,6 +81,8 @@ def check_rows(state: State) -> list[tuple[str, list[tuple[str, str, str, str]]]
 
 def missing(state: State) -> list[Question]:
     """Return the required questions this audience is asked that have no answer yet."""
+    if all(q in state.answers for q in ruleset().required):  # the usual case on a result
+        return []
     asked = shown(ruleset().questions.values(), audience())
     return [q for q in asked if not q.optional and q.id not in state.answers]
 
