@@ -81,3 +81,19 @@ def test_patient_reaches_the_result_with_javascript_off(
     walker.activate(walker.button("See the result"))
     assert walker.headline() == expected_headline(ruleset, "en", "patient", PATIENT_ANSWERS)
     assert tab.page.evaluate("document.querySelector('[data-print]').hidden")  # no script ran
+
+
+def test_a_printed_result_leaves_out_the_controls_and_the_share_button(
+    new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet
+) -> None:
+    tab = new_tab(live_server)
+    walker = Walker(tab, live_server, ruleset, "en", "clinician")
+    walker.go("/intake?audience=clinician")
+    walker.answer_all(tuple(ruleset.questions), CLINICIAN_ANSWERS)
+    walker.activate(walker.button("See the result"))
+    page = tab.page
+    assert page.get_by_role("button", name="Make a share link").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator(".verdict").is_visible()
+    assert page.locator("#share-title").is_hidden()  # a button is no use on paper
+    assert page.locator(".actions").is_hidden()  # Print, Start again
