@@ -209,8 +209,8 @@ class _ChangeLinks:
 class _Builder:
     """Describe one decision's reasons and answers, with the fixed texts looked up, not made."""
 
-    def __init__(self, rs: RuleSet, answers: Answers, audience: str, mode: str) -> None:
-        self.rs, self.answers, self.audience = rs, answers, audience
+    def __init__(self, rs: RuleSet, audience: str, mode: str) -> None:
+        self.rs, self.audience = rs, audience
         self.texts = texts(rs, audience)
         self.change = _ChangeLinks(rs, mode)
         self.all = audience == "clinician"  # shown every question, not only those for all
@@ -286,7 +286,7 @@ def result_view(
     """Evaluate the answers and describe the decision for the result page."""
     decision = evaluate(rs, answers)
     fixed_html = parts(rs, audience, embed)
-    build = _Builder(rs, answers, audience, mode)
+    build = _Builder(rs, audience, mode)
     fixed = build.texts
     headline, next_step = fixed.wording[decision.verdict]
     kinds: dict[str, list[ReasonView]] = {}
