@@ -74,6 +74,9 @@ def test_patient_reaches_the_result_with_javascript_off(
     walker.go("/")
     walker.begin()
     walker.activate(walker.button("Continue"))  # nothing chosen: the error summary, by autofocus
+    # Browsers run autofocus at the next rendering update after the page loads: wait for it (a
+    # busy machine once saw the page before that update), then check where the focus went.
+    tab.page.wait_for_function("document.activeElement !== document.body", timeout=5_000)
     assert tab.page.evaluate("document.activeElement.className") == "error-summary"
     for page in ruleset.pages:
         walker.answer_all(page.questions, PATIENT_ANSWERS)
