@@ -17,7 +17,7 @@ from babel.dates import format_date
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask import Blueprint, current_app, g, render_template, request
 from flask_babel import get_locale, gettext, to_user_timezone
 from markupsafe import escape
 from werkzeug.wrappers import Response
@@ -199,10 +199,15 @@ def _error_page(error: ShareError) -> tuple[str, int]:
     return page, 410 if expired else 400
 
 
+def share_url(token: str) -> str:
+    """Return the full URL of a share link: what the page shows and the QR code holds."""
+    return links().url("share.open", {"token": token, "_external": True})
+
+
 def share_view(token: str, stamped: int) -> dict[str, Any]:
     """Describe a share link made at `stamped`: its URL, QR code, expiry and download links."""
     return {
-        "url": links().url("share.open", {"token": token, "_external": True}),
+        "url": share_url(token),
         "qr_url": link("share.qr", token=token),
         "expires": long_date(stamped + max_age()),
         "json_url": link("share.decision_json", token=token, audience="clinician"),
@@ -275,8 +280,7 @@ def qr(token: str) -> Any:
         _answers(token)
     except ShareError as error:
         return _error_page(error)
-    url = url_for("share.open", token=token, _external=True)
-    svg = qr_svg(url, gettext("QR code of the link to this result"))
+    svg = qr_svg(share_url(token), gettext("QR code of the link to this result"))
     return Response(svg, mimetype="image/svg+xml")
 
 
