@@ -122,11 +122,6 @@ def link(endpoint: str, **values: Any) -> str:
     return links()(endpoint, **values)
 
 
-def carried() -> dict[str, str]:
-    """Return the URL parameters every link and form action of this page must carry."""
-    return dict(links().params)
-
-
 def _carried() -> dict[str, str]:
     out: dict[str, str] = {}
     lang = chosen_lang()
