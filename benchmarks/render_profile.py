@@ -3,7 +3,7 @@
 Each request is dispatched in full (before/after-request hooks, security headers, locale), as the
 server would, minus the WSGI server: the ratio to the baseline render is what to compare.
 Run: .venv/bin/python benchmarks/render_profile.py [-n 300] [--profile result] [--lang da]
-     [--without share,evaluate,...]
+     [--without state,evaluate,...]
 --without takes steps of the result page away (each answers with its first result, again and
 again: a measurement device only) to show what the page would cost without them.
 """
@@ -61,7 +61,6 @@ def take_away(app: Flask, steps: list[str]) -> None:
     """Replace each named step of the result page by its first result."""
     from bfr_triage.web import result, views
 
-    globals_ = app.jinja_env.globals
     places: dict[str, tuple[Any, str]] = {  # step: the namespace it is called from, its name
         "state": (views, "load_state"),
         "evaluate": (result, "evaluate"),
@@ -69,13 +68,10 @@ def take_away(app: Flask, steps: list[str]) -> None:
         "render": (views, "render_template"),
     }
     for step in steps:
-        if step == "share":
-            globals_["share_links"] = _first_result(globals_["share_links"])
-        elif step in places:
-            namespace, name = places[step]
-            setattr(namespace, name, _first_result(getattr(namespace, name)))
-        else:
-            raise SystemExit(f"--without: unknown step {step!r}")
+        if step not in places:
+            raise SystemExit(f"--without: unknown step {step!r} (one of {', '.join(places)})")
+        namespace, name = places[step]
+        setattr(namespace, name, _first_result(getattr(namespace, name)))
 
 
 def timed(runs: dict[str, Callable[[], bytes]], n: int, rounds: int = 10) -> dict[str, float]:

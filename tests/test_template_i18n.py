@@ -51,3 +51,21 @@ def test_included_templates_follow_the_page_locale(app: Flask) -> None:
         page = app.jinja_env.get_template("result.html")
         base = app.jinja_env.get_template("base.html", parent=page.name)
     assert (page.name, base.name) == ("da:result.html", "da:base.html")
+
+
+def test_templates_share_the_environment_globals_and_take_none_of_their_own(app: Flask) -> None:
+    app.jinja_loader = jinja2.DictLoader(  # type: ignore[method-assign]
+        {
+            "t.html": '{% import "m.html" as m %}{{ m.hi() }}',
+            "m.html": "{% macro hi() %}{{ greeting }}{% endmacro %}",
+        }
+    )
+    env = app.jinja_env
+    with app.test_request_context("/"):
+        page = env.get_template("t.html")
+        env.globals["greeting"] = "hello"  # added after loading: still seen, as with Jinja's own
+        assert render_template("t.html") == "hello"
+        with pytest.raises(TypeError):  # would otherwise be added to every template's globals
+            env.get_template("t.html", globals={"greeting": "bye"})
+    assert page.globals is env.globals
+    assert env.globals["greeting"] == "hello"

@@ -26,7 +26,7 @@ from . import security
 from .api import decision_payload, json_response, questionnaire_response
 from .engine import Answers, AnswersError, RuleSet, parse_answers
 from .openapi import AUDIENCES, FHIR
-from .web.links import link, links
+from .web.links import link, links, set_audience
 from .web.state import State, dump_state, load_state
 from .web.views import render_result
 
@@ -256,7 +256,7 @@ def open_link(token: str) -> str | tuple[str, int]:
     chosen = request.args.get("audience")
     if chosen not in AUDIENCES:
         return render_template("share_choose.html", token=token)
-    g.audience = chosen
+    set_audience(chosen)
     g.share_token = token
     return render_result(State(dict(answers.values)))
 

@@ -9,7 +9,7 @@ template when it is compiled for a locale — never anything that depends on the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, MutableMapping
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -119,9 +119,19 @@ class LocalisedEnvironment(Environment):
     def get_template(
         self, name: str | Template, parent: str | None = None, globals: Any = None
     ) -> Template:
+        if globals:  # Jinja would add them to a loaded template's globals: here, everyone's
+            raise TypeError("templates here take no globals of their own (see make_globals)")
         if parent is None and isinstance(name, str) and has_request_context():
             name = f"{flask_babel.get_locale()}{LOCALE_MARK}{_plain(name)}"
-        return super().get_template(name, parent, globals)
+        return super().get_template(name, parent)
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        """Give a template with no globals of its own the environment's dict itself.
+
+        Jinja lays a template's globals over the environment's in a ChainMap, which it then walks
+        key by key on every render and every import (≈ 10 % of a result page).
+        """
+        return super().make_globals(d) if d else self.globals
 
     def join_path(self, template: str, parent: str) -> str:
         locale, mark, _ = parent.partition(LOCALE_MARK)

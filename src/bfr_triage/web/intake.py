@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import g, render_template, request
+from flask import render_template, request
 
 from .fieldview import FieldView, field_view
 from .forms import build_form, form_answers, shown
-from .links import ruleset
+from .links import ruleset, set_audience
 from .state import State, dump_state, load_state
 from .views import bp, page_title, render_result
 
@@ -35,14 +35,14 @@ def render_intake(form: Any, state: State) -> str:
 @bp.get("/intake")
 def intake() -> str:
     """Show the compact intake form, every question on one page."""
-    g.audience = "clinician"
+    set_audience("clinician")
     return render_intake(build_form(_questions(), "clinician"), State(mode="intake"))
 
 
 @bp.post("/intake")
 def intake_submit() -> str:
     """Take the compact form: the result in one submit, or the errors."""
-    g.audience = "clinician"
+    set_audience("clinician")
     state = load_state(request.form.get("state"))
     questions = _questions()
     if "lang" in request.form:

@@ -33,26 +33,26 @@ def _form_value(name: str) -> str | None:
         return None
 
 
-def chosen_lang() -> str | None:
-    """Return the language asked for by a switch button or ?lang=, if supported."""
-    supported = current_app.config["SUPPORTED_LOCALES"]
-    for lang in (_form_value("lang"), request.args.get("lang")):
-        if lang in supported:
-            return lang
-    return None
-
-
 def select_locale() -> str | None:
     """Pick the locale: ?lang= (or the switch button), then Accept-Language, then the default."""
-    return chosen_lang() or request.accept_languages.best_match(
+    return links().lang or request.accept_languages.best_match(
         current_app.config["SUPPORTED_LOCALES"]
     )
 
 
 def audience() -> str:
-    """Return the audience of this request: a view's override, else ?audience=, else patient."""
-    value = g.get("audience") or request.args.get("audience")
-    return value if value in AUDIENCES else "patient"
+    """Return the audience of this request: a view's choice, else ?audience=, else patient."""
+    return links().audience
+
+
+def embedded() -> bool:
+    """Return whether this page is shown inside a clinic's iframe (?embed=1)."""
+    return links().embed
+
+
+def set_audience(value: str) -> None:
+    """Answer this request in `value`'s wording, whatever ?audience= says (links carry it)."""
+    g.bfr_links = Links(value)
 
 
 URL_CACHE_SIZE = 1024  # built URLs kept across requests; the cache is emptied when full
@@ -69,9 +69,20 @@ class Links:
     comes from the answers, so a URL is kept with TOKEN in its place and the token put in.
     """
 
-    def __init__(self, override: str | None, params: dict[str, str]) -> None:
-        self.override, self.params = override, params
-        self.audience, self.embed = audience(), embedded()
+    def __init__(self, chosen_audience: str | None = None) -> None:
+        supported, args = current_app.config["SUPPORTED_LOCALES"], request.args
+        # The language asked for by a switch button, else by ?lang=, if supported.
+        asked_lang = (x for x in (_form_value("lang"), args.get("lang")) if x in supported)
+        self.lang: str | None = next(asked_lang, None)
+        asked = chosen_audience or args.get("audience")
+        self.audience = asked if asked in AUDIENCES else "patient"
+        self.embed = args.get("embed") == "1"
+        # What every link and form of the page carries on: what was asked for, nothing else.
+        self.params = {
+            **({"lang": self.lang} if self.lang else {}),
+            **({"audience": self.audience} if asked in AUDIENCES else {}),
+            **({"embed": "1"} if self.embed else {}),
+        }
         self.root = request.script_root
         self.urls: dict[tuple[Any, ...], str] = current_app.extensions["bfr_urls"]
 
@@ -109,34 +120,16 @@ class Links:
 
 
 def links() -> Links:
-    """Return this request's link builder: worked out once, again if a view sets the audience."""
-    override = g.get("audience")
+    """Return this request's link builder, with what it was asked for: made once per request."""
     found: Links | None = g.get("bfr_links")
-    if found is None or found.override != override:
-        found = g.bfr_links = Links(override, _carried())
+    if found is None:
+        found = g.bfr_links = Links()
     return found
 
 
 def link(endpoint: str, **values: Any) -> str:
     """Build a URL for `endpoint` that keeps the carried parameters (explicit values win)."""
     return links()(endpoint, **values)
-
-
-def _carried() -> dict[str, str]:
-    out: dict[str, str] = {}
-    lang = chosen_lang()
-    if lang:
-        out["lang"] = lang
-    if g.get("audience") or request.args.get("audience") in AUDIENCES:
-        out["audience"] = audience()
-    if embedded():
-        out["embed"] = "1"
-    return out
-
-
-def embedded() -> bool:
-    """Return whether this page is shown inside a clinic's iframe (?embed=1)."""
-    return request.args.get("embed") == "1"
 
 
 def other_languages(current: str) -> list[tuple[str, str]]:
