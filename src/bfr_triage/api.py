@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 from flask.sansio.blueprints import BlueprintSetupState
-from flask_babel import get_locale, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -23,7 +23,7 @@ from .engine.export import decision_to_dict
 from .engine.model import Answers
 from .openapi import AUDIENCES, FHIR, PROBLEM, answer_schema, build_openapi
 from .web.i18n import catalogue as translations
-from .web.i18n import gettext
+from .web.i18n import gettext, locale
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -68,7 +68,7 @@ def tr(text: str) -> str:
 
 def language() -> str:
     """Return the language of this response: ?lang=, then Accept-Language, then the default."""
-    return str(get_locale() or current_app.config.get("BABEL_DEFAULT_LOCALE", "en"))
+    return locale()
 
 
 def translated(data: Any, translate: Callable[[str], str]) -> Any:

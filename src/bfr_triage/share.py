@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, current_app, g, render_template, request
-from flask_babel import get_locale, gettext, to_user_timezone
+from flask_babel import gettext, to_user_timezone
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
@@ -26,6 +26,7 @@ from . import security
 from .api import decision_payload, json_response, questionnaire_response
 from .engine import Answers, AnswersError, RuleSet, parse_answers
 from .openapi import AUDIENCES, FHIR
+from .web.i18n import locale
 from .web.links import link, links, set_audience
 from .web.state import State, dump_state, load_state
 from .web.views import render_result
@@ -239,7 +240,7 @@ def make() -> str:
 def long_date(stamp: int) -> str:
     """Return the day of `stamp` as a long date in the request's language and time zone."""
     day = to_user_timezone(datetime.fromtimestamp(stamp, UTC)).date()
-    return _long_date(day, str(get_locale()))
+    return _long_date(day, locale())
 
 
 @lru_cache(maxsize=64)

@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, url_for
-from flask_babel import get_locale
 from markupsafe import escape
 
-from .i18n import gettext
+from .i18n import gettext, locale
 
 # Not marked embeddable: these pages are for the clinic's staff, never shown inside a frame.
 bp = Blueprint("embed", __name__)
@@ -80,7 +79,7 @@ def snippet(lang: str) -> str:
 @bp.get("/embed")
 def guide() -> str:
     cfg = current_app.config
-    lang = str(get_locale())
+    lang = locale()
     return render_template(
         "embed.html",
         snippet=snippet(lang),

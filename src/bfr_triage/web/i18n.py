@@ -30,8 +30,8 @@ T = TypeVar("T")
 class Catalogue:
     """One locale's translations, and the static texts already translated with them."""
 
-    def __init__(self, translations: support.NullTranslations) -> None:
-        self.translations = translations
+    def __init__(self, translations: support.NullTranslations, locale: str) -> None:
+        self.translations, self.locale = translations, locale
         self.gettext: Callable[[str], str] = translations.ugettext
         self._memo: dict[Hashable, Any] = {}
 
@@ -57,25 +57,27 @@ def catalogue() -> Catalogue:
     try:
         found: Catalogue | None = g.get("bfr_catalogue")
     except RuntimeError:  # no app context: untranslated, as Flask-Babel does; nothing kept
-        return Catalogue(support.NullTranslations())
+        return Catalogue(support.NullTranslations(), "en")
     if found is None:
-        found = g.bfr_catalogue = _current()
+        # The app's own locale selector: flask_babel.get_locale() would also parse a
+        # babel.Locale, which nothing here needs, on every request.
+        found = g.bfr_catalogue = catalogue_for(flask_babel.get_babel().locale_selector())
     return found
+
+
+def locale() -> str:
+    """Return this request's language code ("en", "da")."""
+    return catalogue().locale
 
 
 def catalogue_for(locale: str) -> Catalogue:
     """Return the catalogue of `locale`, whatever the request's own locale is."""
-    with flask_babel.force_locale(locale):
-        return _current()
-
-
-def _current() -> Catalogue:
     # Flask-Babel loads a locale's translations once per app and keeps them; so do we.
     catalogues: dict[str, Catalogue] = current_app.extensions["bfr_catalogues"]
-    key = str(flask_babel.get_locale())
-    found = catalogues.get(key)
+    found = catalogues.get(locale)
     if found is None:
-        found = catalogues[key] = Catalogue(flask_babel.get_translations())
+        with flask_babel.force_locale(locale):
+            found = catalogues[locale] = Catalogue(flask_babel.get_translations(), locale)
     return found
 
 
@@ -122,7 +124,7 @@ class LocalisedEnvironment(Environment):
         if globals:  # Jinja would add them to a loaded template's globals: here, everyone's
             raise TypeError("templates here take no globals of their own (see make_globals)")
         if parent is None and isinstance(name, str) and has_request_context():
-            name = f"{flask_babel.get_locale()}{LOCALE_MARK}{_plain(name)}"
+            name = f"{locale()}{LOCALE_MARK}{_plain(name)}"
         return super().get_template(name, parent)
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:

@@ -33,10 +33,13 @@ def _form_value(name: str) -> str | None:
         return None
 
 
-def select_locale() -> str | None:
+def select_locale() -> str:
     """Pick the locale: ?lang= (or the switch button), then Accept-Language, then the default."""
-    return links().lang or request.accept_languages.best_match(
-        current_app.config["SUPPORTED_LOCALES"]
+    cfg = current_app.config
+    return (
+        links().lang
+        or request.accept_languages.best_match(cfg["SUPPORTED_LOCALES"])
+        or cfg["DEFAULT_LOCALE"]
     )
 
 
@@ -149,9 +152,7 @@ def switch_url(code: str) -> str:
 
 
 def _template_context() -> dict[str, Any]:
-    from flask_babel import get_locale
-
-    lang, built = str(get_locale()), links()
+    lang, built = i18n.locale(), links()
     return {
         "link": built,
         "static_url": built.static,
