@@ -19,6 +19,13 @@ FIXED = {
     "X-Content-Type-Options": "nosniff",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+# Each sent at most once: the app adds its headers, it does not replace any a view has set.
+ONCE = (
+    "Permissions-Policy",
+    "Content-Security-Policy",
+    "X-Frame-Options",
+    "Strict-Transport-Security",
+)
 DIRECTIVES = {
     "default-src": "'self'",
     "script-src": "'self'",
@@ -40,6 +47,8 @@ def csp(response: TestResponse) -> dict[str, str]:
 
 def assert_secure_headers(response: TestResponse, *, framable: bool, ancestors: str) -> None:
     """Check every header the app promises, and the framing policy this response must have."""
+    for name in (*FIXED, *ONCE):
+        assert len(response.headers.getlist(name)) <= 1, f"{name} sent twice"
     for name, value in FIXED.items():
         assert response.headers.get(name) == value, name
     policy = response.headers["Permissions-Policy"]
