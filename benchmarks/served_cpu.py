@@ -1,11 +1,12 @@
 """Compare the app's CPU per request, served, at this checkout and at another git revision.
 
 Serves this checkout and REV (a temporary git worktree, translations compiled there) with
-`bfr-triage serve --workers 1`, and benchmarks/baseline_app.py the same way; loads each in turn
-with wrk, round after round, and prints the CPU time the worker spent per request (user + system,
-from /proc) with the median over the rounds and its ratio to the baseline's. One worker, CPU time
-rather than requests per second: wrk's own share of the 2 cores, and other work on the machine,
-stay out of the number, so that a change of a few per cent shows between two revisions.
+`bfr-triage serve --workers 1`, and benchmarks/baseline_app.py the same way (a page of the result
+page's size, as in web_bench.py); loads each in turn with wrk, round after round, and prints the
+CPU time the worker spent per request (user + system, from /proc): the median over the rounds and
+its ratio to the baseline's. One worker and CPU time rather than requests per second: wrk's own
+share of the 2 cores, and other work on the machine, stay out of the number, so that a change of a
+few per cent shows between two revisions.
 
 Run: .venv/bin/python benchmarks/served_cpu.py REV [--target result] [--rounds 4] [--seconds 6]
 Only numbers are printed: nothing here asserts a timing.
@@ -78,7 +79,8 @@ def main() -> None:
     secret = secrets.token_hex(32)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BFR_")}
     env.update(BFR_ENV="production", BFR_SECRET_KEY=secret)
-    target = next(t for t in prepare(secret) if t.name == args.target)
+    targets = {t.name: t for t in prepare(secret)}
+    target = targets[args.target]
     servers: dict[str, tuple[str, subprocess.Popen[bytes], Target | None]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         other = checkout(args.rev, Path(tmp) / "tree")
@@ -88,9 +90,11 @@ def main() -> None:
                 status, body = fetch(url, target)
                 print(f"  {name:<14} {target.name} {status} {len(body)} bytes")
                 servers[name] = (url + target.path, proc, target)
+            # The baseline page has the result page's size, as in web_bench.py.
+            size = len(fetch(url, targets["result"])[1])
             url = f"http://127.0.0.1:{free_port()}"
             command = [sys.executable, str(HERE / "baseline_app.py"), "--bind", url[7:]]
-            command += ["--workers", "1", "--bytes", str(len(body))]
+            command += ["--workers", "1", "--bytes", str(size)]
             servers["baseline"] = (url + "/", serve(command, env, url + "/"), None)
             used: dict[str, list[float]] = {name: [] for name in servers}
             for _ in range(args.rounds):
