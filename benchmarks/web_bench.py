@@ -141,11 +141,15 @@ def wrk(
     }
 
 
+def workers(master: int) -> list[int]:
+    """Return the pids of a gunicorn master's workers (its children)."""
+    return [int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+
+
 def worker_rss(master: int) -> dict[int, int]:
-    """Return {pid: resident kB} of every gunicorn worker (the master's children)."""
-    children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    """Return {pid: resident kB} of every gunicorn worker."""
     rss = {}
-    for pid in map(int, children):
+    for pid in workers(master):
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
                 rss[pid] = int(line.split()[1])
