@@ -25,6 +25,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -169,19 +171,61 @@ def check(base: str, targets: list[Target]) -> list[Target]:
     return kept
 
 
-def benchmark(args: argparse.Namespace, app: str, baseline: str, targets: list[Target]) -> None:
+class Servers:
+    """The app (`bfr-triage serve`) and the baseline app, under the same gunicorn settings."""
+
+    def __init__(self, env: dict[str, str], workers: int, size: int) -> None:
+        self.env, self.workers, self.size = env, workers, size
+
+    def app(self) -> tuple[str, subprocess.Popen[bytes]]:
+        url = f"http://127.0.0.1:{free_port()}"
+        command = [str(BIN / "bfr-triage"), "serve", "--bind", url[7:]]
+        return url, serve(command + ["--workers", str(self.workers)], self.env, url + "/healthz")
+
+    def baseline(self) -> tuple[str, subprocess.Popen[bytes]]:
+        url = f"http://127.0.0.1:{free_port()}"
+        command = [sys.executable, str(HERE / "baseline_app.py"), "--bind", url[7:]]
+        command += ["--workers", str(self.workers), "--bytes", str(self.size)]
+        return url, serve(command, self.env, url + "/")
+
+    @contextmanager
+    def running(self) -> Iterator[tuple[str, str]]:
+        """Start both (new processes) and stop them afterwards; yield their base URLs."""
+        procs = []
+        try:
+            for start in (self.app, self.baseline):
+                url, proc = start()
+                procs.append((url, proc))
+            yield procs[0][0], procs[1][0]
+        finally:
+            for _, proc in procs:
+                stop(proc)
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def benchmark(args: argparse.Namespace, servers: Servers, targets: list[Target]) -> None:
     """Load each target right after the baseline, --runs times; print each run and the medians.
 
     Each target is compared with the baseline measured just before it, so that load from other
-    work on the machine, which comes and goes, falls on both sides of the ratio alike.
+    work on the machine, which comes and goes, falls on both sides of the ratio alike. Each run
+    starts both servers anew: a process can be a few per cent faster or slower than another
+    running the same code for its whole life (memory layout, hash seed), so runs on the same
+    processes would not be independent.
     """
     runs: list[dict[str, dict[str, Any]]] = []
     for n in range(1, args.runs + 1):
         run = {}
-        for t in targets:
-            base = wrk(baseline + "/", None, args.connections, args.duration)
-            got = wrk(app + t.path, t, args.connections, args.duration)
-            run[t.name] = {**got, "baseline": base["rps"], "ratio": got["rps"] / base["rps"]}
+        with servers.running() as (app, baseline):
+            for url, t in ((baseline + "/", None), *((app + t.path, t) for t in targets)):
+                wrk(url, t, args.connections, 1)  # warm-up: templates compiled in every worker
+            for t in targets:
+                base = wrk(baseline + "/", None, args.connections, args.duration)
+                got = wrk(app + t.path, t, args.connections, args.duration)
+                run[t.name] = {**got, "baseline": base["rps"], "ratio": got["rps"] / base["rps"]}
         runs.append(run)
         print(f"\nrun {n}/{args.runs}")
         show(run)
@@ -245,25 +289,19 @@ def main() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("BFR_")}
     env.update(BFR_ENV="production", BFR_SECRET_KEY=secret)
     targets = prepare(secret)
-    app, baseline = f"http://127.0.0.1:{free_port()}", f"http://127.0.0.1:{free_port()}"
-    command = [str(BIN / "bfr-triage"), "serve", "--bind", app[7:], "--workers", str(args.workers)]
-    servers = [serve(command, env, app + "/healthz")]
+    servers = Servers(env, args.workers, size=0)
+    app, proc = servers.app()
     try:
         print(f"gunicorn -w {args.workers} sync on loopback")
         targets = check(app, targets)
         if args.soak:
-            soak(args, app, servers[0].pid, targets)
+            soak(args, app, proc.pid, targets)
             return
-        size = len(fetch(app, next(t for t in targets if t.name == "result"))[1])
-        command = [sys.executable, str(HERE / "baseline_app.py"), "--bind", baseline[7:]]
-        command += ["--workers", str(args.workers), "--bytes", str(size)]
-        servers.append(serve(command, env, baseline + "/"))
-        print(f"  baseline page  {len(fetch(baseline, Target('baseline', '/'))[1]):>48} bytes")
-        benchmark(args, app, baseline, targets)
+        servers.size = len(fetch(app, next(t for t in targets if t.name == "result"))[1])
     finally:
-        for proc in servers:
-            proc.terminate()
-            proc.wait(timeout=30)
+        stop(proc)
+    print(f"  baseline page grown to about {servers.size} bytes")
+    benchmark(args, servers, targets)
 
 
 if __name__ == "__main__":
