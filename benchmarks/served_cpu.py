@@ -25,7 +25,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from web_bench import HERE, Target, fetch, free_port, prepare, serve, workers, wrk
+from web_bench import HERE, Servers, Target, fetch, free_port, prepare, serve, workers, wrk
 
 ROOT = HERE.parent
 SERVE = "import sys; from bfr_triage.cli import main; sys.exit(main())"
@@ -63,11 +63,9 @@ def checkout(rev: str, where: Path) -> Path:
 
 def start(tree: Path | None, env: dict[str, str], size: int) -> tuple[str, subprocess.Popen[bytes]]:
     """Serve the app from `tree`'s sources and data files, or the baseline (None), one worker."""
-    url = f"http://127.0.0.1:{free_port()}"
     if tree is None:  # a page of the result page's size, as in web_bench.py
-        command = [sys.executable, str(HERE / "baseline_app.py"), "--bind", url[7:]]
-        command += ["--workers", "1", "--bytes", str(size)]
-        return url, serve(command, env, url + "/")
+        return Servers(env, 1, size).baseline()
+    url = f"http://127.0.0.1:{free_port()}"
     env = {**env, "PYTHONPATH": str(tree / "src")}
     env.update({f"BFR_{name.upper()}_DIR": str(tree / name) for name in DATA})
     command = [sys.executable, "-c", SERVE, "serve", "--bind", url[7:], "--workers", "1"]
