@@ -31,6 +31,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy src/bfr_triage/engine
+	$(BIN)/lint-imports
 
 # Extract every string (code, templates, rules/*.toml), update the catalogues, compile them.
 translations: $(STAMP)

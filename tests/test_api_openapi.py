@@ -13,8 +13,8 @@ from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 from test_api import clean_app
 
+from bfr_triage.api.openapi import answer_schema
 from bfr_triage.engine import Question, RuleSet
-from bfr_triage.openapi import answer_schema
 
 
 @pytest.fixture(scope="module")

@@ -26,8 +26,8 @@ from werkzeug.test import TestResponse
 
 from bfr_triage.engine import RuleSet, parse_answers
 from bfr_triage.engine.model import Question
-from bfr_triage.share import make_token
 from bfr_triage.web.errors import render_error
+from bfr_triage.web.share import make_token
 from bfr_triage.web.state import State, dump_state
 
 PO = Path(__file__).resolve().parents[1] / "translations" / "da" / "LC_MESSAGES" / "messages.po"

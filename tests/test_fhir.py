@@ -21,7 +21,7 @@ from golden import CASES, Case
 from test_api import clean_app
 
 from bfr_triage.engine import RuleSet, evaluate, parse_answers
-from bfr_triage.fhir import EXCLUSIVE, MAX_VALUE, MIN_VALUE, code_system
+from bfr_triage.records.fhir import EXCLUSIVE, MAX_VALUE, MIN_VALUE, code_system
 
 Resource = dict[str, Any]
 PUBLICATION_STATUS = {"draft", "active", "retired", "unknown"}

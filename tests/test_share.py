@@ -21,7 +21,7 @@ from webflow import PATIENT, share, state_of, walk
 from bfr_triage import create_app
 from bfr_triage.engine import Answers, RuleSet, load_ruleset, parse_answers
 from bfr_triage.paths import data_dir
-from bfr_triage.share import (
+from bfr_triage.web.share import (
     MAX_TOKEN,
     ShareError,
     ShareExpired,

@@ -6,7 +6,7 @@ import jinja2
 import pytest
 from flask import Flask, render_template
 
-from bfr_triage.web.i18n import catalogue
+from bfr_triage.i18n import catalogue
 
 # Fixed texts with and without variables, in output, in a filter, in a dict, with brackets
 # and a ")" inside the variables, a text that is not fixed, and a %% that `_()` formats away.

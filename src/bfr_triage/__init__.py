@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import MethodNotAllowed
 
 from . import config as settings
-from . import security
+from . import i18n, security
 from .engine import load_ruleset
 from .extensions import babel
 from .paths import data_dir
-from .web.i18n import LocalisedEnvironment
+from .web.templating import LocalisedEnvironment
 
 # The BFR_* settings and their defaults live in config.py; these are the app's own.
 DEFAULTS: dict[str, Any] = {
@@ -46,21 +48,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Load the rule set once: a bad rule set stops the app here, never per request.
     app.extensions["bfr_ruleset"] = load_ruleset(app.config["RULES_DIR"] or data_dir("rules"))
 
-    from .web import embed, errors, views
-    from .web.links import init_app as init_links
+    from . import api, web
     from .web.links import select_locale
 
     babel.init_app(app, locale_selector=select_locale)
-    init_links(app)
-    app.register_blueprint(views.bp)
-    app.register_blueprint(errors.bp)
-    app.register_blueprint(embed.bp)  # /embed, /embed/demo, /theme.css (never framed)
+    i18n.init_app(app)
+    web.init_app(app)
     security.init_app(app)
-    security.embeddable(views.bp)  # the questionnaire may be framed by the configured clinics
-
-    from . import api, share
-
     app.register_blueprint(api.bp)  # /api/v1 (JSON, OpenAPI, FHIR); problem+json under /api/
-    app.register_blueprint(share.bp)  # /share/<token>: encrypted, expiring share links
+
+    def method_not_allowed(error: MethodNotAllowed) -> ResponseReturnValue:
+        # A method no route lists (TRACE, FOO) reaches no blueprint's handlers: route it by path.
+        api_path = request.path.startswith("/api/")
+        return (api.method_not_allowed if api_path else web.errors.method_not_allowed)(error)
+
+    app.register_error_handler(MethodNotAllowed, method_not_allowed)
 
     return app

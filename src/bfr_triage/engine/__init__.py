@@ -5,9 +5,10 @@ from .errors import AnswersError, FieldError, Problem, RuleSetError, TriageError
 from .evaluate import evaluate
 from .export import decision_to_dict
 from .loader import load_ruleset
-from .model import Answers, Decision, Question, Reason, RuleSet
+from .model import AUDIENCES, Answers, Decision, Question, Reason, RuleSet
 
 __all__ = [
+    "AUDIENCES",
     "Answers",
     "AnswersError",
     "Decision",

@@ -15,6 +15,7 @@ VERDICTS = ("needs_clearance", "first_line", "consider", "not_indicated")
 TIERS = ("clearance", "local", "precaution")
 LIMBS = ("left_arm", "right_arm", "left_leg", "right_leg")
 DONT_KNOW = "dont_know"
+AUDIENCES = ("patient", "clinician")  # whose wording a decision is written in
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, url_for
 from markupsafe import escape
 
-from .i18n import gettext, locale
+from ..i18n import gettext, locale
 
 # Not marked embeddable: these pages are for the clinic's staff, never shown inside a frame.
 bp = Blueprint("embed", __name__)

@@ -12,7 +12,7 @@ from werkzeug.exceptions import (
     RequestEntityTooLarge,
 )
 
-from .i18n import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 from .state import BadState
 
 bp = Blueprint("errors", __name__)
@@ -56,16 +56,10 @@ def not_found(error: NotFound) -> tuple[str, int]:
     return render_error(404, 404)
 
 
-@bp.app_errorhandler(MethodNotAllowed)
 def method_not_allowed(error: MethodNotAllowed) -> ResponseReturnValue:
-    allow = {"Allow": ", ".join(sorted(error.valid_methods or ()))}
-    # A method that no route lists (TRACE, FOO) never reaches the API blueprint's handlers.
-    if request.path.startswith("/api/"):
-        from ..api import http_problem
-
-        return http_problem(error), allow
+    """The 405 page, with the methods the address takes (`create_app` routes 405s by path)."""
     page, code = render_error(405, 405)
-    return page, code, allow
+    return page, code, {"Allow": ", ".join(sorted(error.valid_methods or ()))}
 
 
 @bp.app_errorhandler(RequestEntityTooLarge)

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..engine import Question, RuleSet
+from ..i18n import catalogue, gettext
 from .forms import is_scale, label_map, option_labels, question_text
-from .i18n import catalogue, gettext
 from .labels import REGIONS
 
 

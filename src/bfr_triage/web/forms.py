@@ -13,9 +13,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..engine import AnswersError, Question, parse_answers
 from ..engine.model import DONT_KNOW, Value
+from ..extensions import ruleset
+from ..i18n import catalogue, gettext
 from . import messages
-from .i18n import catalogue, gettext
-from .links import ruleset
 
 WHOLE_NUMBER = re.compile(r"\s*-?[0-9]{1,6}\s*")
 SCALE_SPAN = 10  # an integer question this narrow is asked as radio buttons, never a slider

@@ -5,11 +5,12 @@ from __future__ import annotations
 from flask import current_app, render_template, send_from_directory
 from werkzeug.wrappers import Response
 
-from .i18n import gettext
+from ..extensions import ruleset
+from ..i18n import gettext
+from .blueprint import bp
 from .labels import GRADES, REGIONS, TIERS
-from .links import audience, ruleset
+from .links import audience
 from .result import sources_view
-from .views import bp
 
 
 @bp.get("/about")

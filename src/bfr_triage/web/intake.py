@@ -6,11 +6,13 @@ from typing import Any
 
 from flask import render_template, request
 
+from ..extensions import ruleset
+from .blueprint import bp
 from .fieldview import FieldView, field_view
 from .forms import build_form, form_answers, shown
-from .links import ruleset, set_audience
+from .links import set_audience
 from .state import State, dump_state, load_state
-from .views import bp, page_title, render_result
+from .views import page_title, render_result
 
 
 def _questions() -> list[Any]:

@@ -1,6 +1,6 @@
 """Human words for the rule set's codes: evidence grades, body regions, verdicts, tiers."""
 
-from .i18n import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 
 GRADES = {
     "ma": _l("Meta-analysis or systematic review of randomised trials"),

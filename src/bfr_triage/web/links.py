@@ -8,17 +8,11 @@ from typing import Any
 from flask import Flask, current_app, g, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from ..engine import RuleSet
-from . import i18n
+from .. import i18n
+from ..engine import AUDIENCES
+from . import templating
 
-AUDIENCES = ("patient", "clinician")
 LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}  # each in its own language: never translated
-
-
-def ruleset() -> RuleSet:
-    """Return the rule set loaded once when the app started."""
-    rs: RuleSet = current_app.extensions["bfr_ruleset"]
-    return rs
 
 
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -169,4 +163,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True  # smaller pages
     app.context_processor(_template_context)
     app.extensions["bfr_urls"] = {}
-    i18n.init_app(app)
+    templating.init_app(app)

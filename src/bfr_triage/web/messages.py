@@ -1,6 +1,6 @@
 """Every validation message, keyed by meaning: WTForms ships no Danish, so none of its own shows."""
 
-from .i18n import lazy_gettext as _l
+from ..i18n import lazy_gettext as _l
 
 MANDATORY_RADIO = _l("Select an answer to: %(question)s")
 MANDATORY_CHECKBOX = _l("Tick at least one box for: %(question)s")

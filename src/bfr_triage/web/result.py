@@ -13,10 +13,10 @@ from markupsafe import Markup
 from ..engine import Answers, Reason, RuleSet, evaluate
 from ..engine.export import rule_text
 from ..engine.model import Decision, Provenance
+from ..i18n import catalogue, gettext
+from ..i18n import lazy_gettext as _l
 from .fieldview import answer_text
 from .forms import question_text
-from .i18n import catalogue, gettext
-from .i18n import lazy_gettext as _l
 from .labels import GRADES, LIMBS, SOURCE_KINDS
 from .links import link
 

@@ -12,7 +12,7 @@ from werkzeug.exceptions import BadRequest
 
 from ..engine import AnswersError, parse_answers
 from ..engine.model import Value
-from .links import ruleset
+from ..extensions import ruleset
 
 SALT = "bfr-triage.state.v1"
 MODES = ("steps", "review", "intake")  # walking the pages / changing from the check page / one page

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import abort, redirect, render_template, request
 from werkzeug.wrappers import Response
 
-from ..engine import Answers, Question, parse_answers
+from ..engine import AUDIENCES, Answers, Question, parse_answers
 from ..engine.model import Page
+from ..extensions import ruleset
+from ..i18n import gettext
 from . import messages
+from .blueprint import bp
 from .fieldview import FieldView, OptionView, answer_text, field_view
 from .forms import build_form, form_answers, question_text, shown
-from .i18n import gettext
-from .links import AUDIENCES, audience, embedded, link, ruleset
+from .links import audience, embedded, link
 from .result import result_view
 from .state import State, dump_state, load_state
-
-bp = Blueprint("web", __name__)
 
 
 def _page(page_id: str) -> tuple[int, Page]:
@@ -190,6 +190,3 @@ def check() -> str:
 def result() -> str:
     """Show the decision for the answers in the signed field."""
     return render_result(load_state(request.form.get("state")))
-
-
-from . import info, intake  # noqa: E402, F401  (they add their routes to bp)

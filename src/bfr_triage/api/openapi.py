@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .engine import Question, RuleSet, accepts
-from .engine.model import DONT_KNOW, GRADES, LIMBS, TIERS, VERDICTS
+from ..engine import AUDIENCES, Question, RuleSet, accepts
+from ..engine.model import DONT_KNOW, GRADES, LIMBS, TIERS, VERDICTS
+from ..records.fhir import MEDIA_TYPE as FHIR
+from .problems import PROBLEM
 
 Schema = dict[str, Any]
 
-AUDIENCES = ("patient", "clinician")
-PROBLEM = "application/problem+json"
-FHIR = "application/fhir+json"
 REASON_KINDS = ("indication", "benefit", "barrier", *TIERS, "policy")
 FACTS = {
     "clearance": ("hit", "unknown", "clear"),

@@ -3,142 +3,31 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, current_app, request
 from flask.sansio.blueprints import BlueprintSetupState
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from . import fhir
-from .config import parse_origins
-from .engine import AnswersError, FieldError, RuleSet, accepts, evaluate, parse_answers
-from .engine.evaluate import app_version
-from .engine.export import decision_to_dict
-from .engine.model import Answers
-from .openapi import AUDIENCES, FHIR, PROBLEM, answer_schema, build_openapi
-from .web.i18n import catalogue as translations
-from .web.i18n import gettext, locale
+from ..config import parse_origins
+from ..engine import AUDIENCES, AnswersError, FieldError, accepts, parse_answers
+from ..engine.evaluate import app_version
+from ..engine.model import Answers
+from ..extensions import ruleset
+from ..i18n import gettext, locale
+from ..i18n import rule_text as tr
+from ..records import fhir
+from ..records.fhir import MEDIA_TYPE as FHIR
+from ..records.payloads import decision_payload, fhir_base, json_response, questionnaire_response
+from .openapi import answer_schema, build_openapi
+from .problems import Problem, http_problem, problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_BODY = 64 * 1024  # bytes, when the app sets no MAX_CONTENT_LENGTH of its own
-INVALID_INPUT = "urn:bfr-triage:problem:invalid-input"
-# Keys of decision_to_dict whose string values are English rule texts, translated per request.
-TEXT_KEYS = frozenset({"headline", "next_step", "text", "action", "label", "evidence",
-                       "honesty_note", "note"})  # fmt: skip
-TITLES = {
-    400: _l("Bad request"),
-    404: _l("Not found"),
-    405: _l("Method not allowed"),
-    413: _l("Content too large"),
-    415: _l("Unsupported media type"),
-    422: _l("Unprocessable content"),
-    500: _l("Internal server error"),
-}
 ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(data, ensure_ascii=False) builds
-
-
-class Problem(HTTPException):
-    """An RFC 9457 problem: the status, a translated detail and, for bad input, each field."""
-
-    def __init__(self, status: int, detail: str, errors: list[dict[str, str]] | None = None):
-        super().__init__(detail)
-        self.code = status
-        self.detail = detail
-        self.errors = errors
-
-
-def ruleset() -> RuleSet:
-    """Return the rule set the app loaded at start."""
-    rs: RuleSet = current_app.extensions["bfr_ruleset"]
-    return rs
-
-
-def tr(text: str) -> str:
-    """Translate an English rule text into the request's language; empty stays empty."""
-    return translations().gettext(text) if text else text
-
-
-def language() -> str:
-    """Return the language of this response: ?lang=, then Accept-Language, then the default."""
-    return locale()
-
-
-def translated(data: Any, translate: Callable[[str], str]) -> Any:
-    """Return `data` (a decision dict) with every rule text translated; codes stay as they are."""
-    if isinstance(data, list):
-        return [translated(v, translate) if isinstance(v, dict | list) else v for v in data]
-    if not isinstance(data, dict):
-        return data
-    out = {}
-    for key, value in data.items():
-        if key in TEXT_KEYS and isinstance(value, str):
-            out[key] = translate(value) if value else value
-        elif key != "answers" and isinstance(value, dict | list):
-            out[key] = translated(value, translate)
-        else:  # answers are codes and numbers: never translated
-            out[key] = value
-    return out
-
-
-def decision_payload(answers: Answers, audience: str) -> dict[str, Any]:
-    """Return the decision as JSON-ready data in the request's language (CLI shape, translated)."""
-    rs = ruleset()
-    result: dict[str, Any] = decision_to_dict(rs, evaluate(rs, answers), audience)
-    # The request's catalogue is found once; English, the rules' own language, needs no pass.
-    found = translations()
-    return result if found.identity else translated(result, found.gettext)
-
-
-def fhir_base() -> str:
-    """Return the FHIR base URL: BFR_FHIR_BASE_URL, else this server's /api/v1/fhir."""
-    configured = current_app.config.get("FHIR_BASE_URL")
-    return str(configured).rstrip("/") if configured else request.url_root + "api/v1/fhir"
-
-
-def questionnaire_response(answers: Answers, audience: str) -> dict[str, Any]:
-    """Return the answers as a FHIR QuestionnaireResponse in the request's language."""
-    rs = ruleset()
-    decision = evaluate(rs, answers)
-    wording = rs.policy.wording[decision.verdict]
-    headline = wording.patient if audience == "patient" else wording.clinician
-    return fhir.questionnaire_response(
-        rs,
-        answers,
-        decision,
-        fhir_base(),
-        authored=datetime.now(UTC).isoformat(timespec="seconds"),
-        headline=tr(headline),
-        audience=audience,
-        lang=language(),
-        tr=tr,
-    )
-
-
-def json_response(data: Any, mimetype: str = "application/json", status: int = 200) -> Response:
-    response = Response(ENCODER.encode(data), status=status, mimetype=mimetype)
-    response.headers["Content-Language"] = language()
-    return response
-
-
-def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None) -> Response:
-    """Return an application/problem+json response (RFC 9457)."""
-    body: dict[str, Any] = {
-        "type": INVALID_INPUT if errors is not None else "about:blank",
-        "title": str(TITLES.get(status, TITLES[400 if status < 500 else 500])),
-        "status": status,
-        "detail": detail,
-    }
-    if errors is not None:
-        body["errors"] = errors
-    return json_response(body, PROBLEM, status)
 
 
 def _field_error(pointer: str, error: FieldError) -> dict[str, str]:
@@ -238,7 +127,7 @@ def catalogue() -> dict[str, Any]:
         for p in rs.pages
     ]
     return {
-        "language": language(),
+        "language": locale(),
         "ruleset_version": rs.policy.ruleset_version,
         "rules_sha256": rs.sha256,
         "pages": pages,
@@ -279,7 +168,7 @@ def fhir_questionnaire() -> Response:
         raise Problem(400, gettext("audience must be patient or clinician."))
     title = gettext("Blood flow restriction (BFR) training: triage questionnaire")
     resource = fhir.questionnaire(
-        ruleset(), fhir_base(), title=title, audience=audience, lang=language(), tr=tr
+        ruleset(), fhir_base(), title=title, audience=audience, lang=locale(), tr=tr
     )
     return json_response(resource, FHIR)
 
@@ -306,22 +195,6 @@ def fallback(rest: str = "") -> Response:
         response.headers["Allow"] = ", ".join(allowed)
         return response
     return problem(404, gettext("There is no such address in the API; see /api/v1/openapi.json."))
-
-
-def http_problem(error: Exception) -> Response:
-    """Turn any error raised inside the API into problem+json; a bug still answers 500."""
-    if isinstance(error, Problem):
-        return problem(error.code or 400, error.detail, error.errors)
-    if isinstance(error, HTTPException):
-        code = error.code or 500
-        details = {413: gettext("The body is larger than the API accepts.")}
-        return problem(code, details.get(code, str(TITLES.get(code, TITLES[400]))))
-    # Log where, never what: the request body holds answers.
-    current_app.logger.error("unhandled %s on %s %s", type(error).__name__, request.method,
-                             request.path, exc_info=error)  # fmt: skip
-    if current_app.testing:
-        raise error
-    return problem(500, gettext("Something went wrong on our side. Nothing was saved."))
 
 
 # Blueprint handlers by code win over the app's HTML error pages for errors in these views.

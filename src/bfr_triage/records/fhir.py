@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .engine import Answers, Decision, Question, RuleSet
-from .engine.model import DONT_KNOW
+from ..engine import Answers, Decision, Question, RuleSet
+from ..engine.model import DONT_KNOW
 
 Resource = dict[str, Any]
 Translate = Callable[[str], str]
 
+MEDIA_TYPE = "application/fhir+json"
 QUESTIONNAIRE_ID = "bfr-triage"
 EXCLUSIVE = "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusive"
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"

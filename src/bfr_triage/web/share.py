@@ -22,14 +22,15 @@ from flask_babel import gettext, to_user_timezone
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
-from . import security
-from .api import decision_payload, json_response, questionnaire_response
-from .engine import Answers, AnswersError, RuleSet, parse_answers
-from .openapi import AUDIENCES, FHIR
-from .web.i18n import locale
-from .web.links import link, links, set_audience
-from .web.state import State, dump_state, load_state
-from .web.views import render_result
+from .. import security
+from ..engine import AUDIENCES, Answers, AnswersError, RuleSet, parse_answers
+from ..extensions import ruleset
+from ..i18n import locale
+from ..records.fhir import MEDIA_TYPE as FHIR
+from ..records.payloads import decision_payload, json_response, questionnaire_response
+from .links import link, links, set_audience
+from .state import State, dump_state, load_state
+from .views import render_result
 
 # A fixed context string: the share key differs from every other use of the secret key.
 CONTEXT = b"bfr-triage share link v1"
@@ -159,16 +160,11 @@ def max_age() -> int:
     return int(current_app.config.get("SHARE_MAX_AGE_DAYS", 30)) * 86_400
 
 
-def _ruleset() -> RuleSet:
-    rs: RuleSet = current_app.extensions["bfr_ruleset"]
-    return rs
-
-
 def _words() -> bytes:
     """Return the app's compression dictionary, built once from its rule set."""
     words: bytes | None = current_app.extensions.get("bfr_share_words")
     if words is None:
-        words = current_app.extensions["bfr_share_words"] = vocabulary(_ruleset())
+        words = current_app.extensions["bfr_share_words"] = vocabulary(ruleset())
     return words
 
 
@@ -176,7 +172,7 @@ def _answers(token: str) -> Answers:
     """Return the answers in a share token; a token the rule set no longer accepts is invalid."""
     raw = read_token(_secret(), token, max_age(), words=_words())
     try:
-        return parse_answers(_ruleset(), raw)
+        return parse_answers(ruleset(), raw)
     except AnswersError as error:
         raise ShareError("answers no longer accepted") from error
 
