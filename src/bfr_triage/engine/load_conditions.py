@@ -3,8 +3,10 @@ sources of the rule set being loaded."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .load_toml import Checker, Table, did_you_mean, strs
-from .model import Clause, Condition, Question, Source
+from .model import Clause, Condition, Contradiction, Question, Source
 from .operators import OPERATORS
 
 
@@ -98,3 +100,37 @@ class Context:
                     file, rule, f"unknown source {sid!r}{did_you_mean(sid, self.sources)}"
                 )
         return ids
+
+
+def ask_conditions(data: Table, ctx: Context) -> dict[str, Question]:
+    """Return the questions with their `ask_when`: each may test only questions asked before it."""
+    file, order = "questions.toml", list(ctx.questions)
+    out = dict(ctx.questions)
+    for raw in data.get("question", []):
+        qid = raw.get("id")
+        if "ask_when" not in raw or qid not in out:
+            continue
+        condition = ctx.condition(file, qid, raw["ask_when"])
+        if condition is None:
+            continue
+        later = [q for q in condition.questions if order.index(q) >= order.index(qid)]
+        if later:
+            ctx.check.add(file, qid, f"ask_when tests {later[0]!r}, which is not asked before it")
+        out[qid] = replace(out[qid], ask_when=condition)
+    return out
+
+
+def contradictions(data: Table, ctx: Context) -> tuple[Contradiction, ...]:
+    """Return the answer pairs the rule set refuses as contradictions (`[[contradiction]]`)."""
+    file, out = "questions.toml", []
+    for raw in data.get("contradiction", []):
+        cid = raw.get("id", "?") if isinstance(raw.get("id"), str) else "?"
+        ctx.check.unique(file, cid)
+        if not ctx.check.keys(file, cid, raw, {"id", "when", "text"}, set()):
+            continue
+        condition = ctx.condition(file, cid, raw["when"])
+        if condition is not None:
+            if condition.mode != "all" or len(condition.questions) != 2:
+                ctx.check.add(file, cid, "a contradiction is `when.all` over two questions")
+            out.append(Contradiction(cid, condition, raw["text"]))
+    return tuple(out)

@@ -12,6 +12,9 @@ FACTS = {
     "barrier": ("yes", "unknown", "no"),
     "local_on_trained": ("yes", "unknown", "no"),
 }
+# Headlines that come before the verdict's (README §2): a suspected clot, a limb not to be cuffed.
+# In `limb_first`, {limb} is the limb and {item} the item's text; `limb_other` names the others.
+EXTRA_WORDING = ("urgent", "limb_first", "limb_other")
 
 
 def policy(data: Table, ctx: Context) -> Policy | None:
@@ -28,6 +31,7 @@ def policy(data: Table, ctx: Context) -> Policy | None:
         "wording",
         "parameters",
         "local_unknown_is_trained_limb",
+        "fallback_patient_text",
     }
     if not check.keys(file, str_of(data, "id", "policy"), data, required, set()):
         return None
@@ -40,7 +44,7 @@ def policy(data: Table, ctx: Context) -> Policy | None:
     for raw in data["verdict"]:
         rid = str_of(raw, "id", "?")
         check.unique(file, rid)
-        if not check.keys(file, rid, raw, {"id", "verdict", "when", "text"}, set()):
+        if not check.keys(file, rid, raw, {"id", "verdict", "when", "text", "patient_text"}, set()):
             continue
         if raw["verdict"] not in VERDICTS:
             check.add(
@@ -57,14 +61,14 @@ def policy(data: Table, ctx: Context) -> Policy | None:
                 if value not in FACTS[fact]:
                     check.add(file, rid, f"unknown value {value!r} for fact {fact!r}")
             when.append((fact, strs(values)))
-        rows.append(VerdictRow(rid, raw["verdict"], tuple(when), raw["text"]))
+        rows.append(VerdictRow(rid, raw["verdict"], tuple(when), raw["text"], raw["patient_text"]))
     if data["fallback"] not in VERDICTS:
         check.add(file, data["id"], f"unknown fallback verdict {data['fallback']!r}")
     for verdict in VERDICTS:
         if verdict not in {r.verdict for r in rows}:
             check.add(file, data["id"], f"no row yields verdict {verdict!r}")
     wording = {}
-    for verdict in VERDICTS:
+    for verdict in (*VERDICTS, *EXTRA_WORDING):
         raw = data["wording"].get(verdict)
         keys = {"clinician", "patient", "next_step_clinician", "next_step_patient"}
         if raw is None:
@@ -96,4 +100,5 @@ def policy(data: Table, ctx: Context) -> Policy | None:
         bool(data["local_unknown_is_trained_limb"]),
         params,
         wording,
+        data["fallback_patient_text"],
     )

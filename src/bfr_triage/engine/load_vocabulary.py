@@ -50,6 +50,7 @@ def questions(
             "dont_know",
             "optional",
             "audience",
+            "ask_when",
         }
         if not check.keys(file, qid, raw, {"id", "page", "type", "text"}, allowed):
             continue

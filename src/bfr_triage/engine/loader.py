@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import load_policy, load_rules, load_vocabulary
 from .errors import RuleSetError
-from .load_conditions import Context
+from .load_conditions import Context, ask_conditions, contradictions
 from .load_cross import cross_checks
 from .load_toml import FILES, Checker, read
 from .model import RuleSet
@@ -37,12 +37,14 @@ def load_ruleset(directory: str | Path) -> RuleSet:
     questions, pages = load_vocabulary.questions(data["questions.toml"], indications_raw, check)
     params = set(data["policy.toml"].get("parameters", {}))
     ctx = Context(check, questions, sources, params)
+    questions = ctx.questions = ask_conditions(data["questions.toml"], ctx)
+    refused = contradictions(data["questions.toml"], ctx)
     indications = load_rules.indications(indications_raw, ctx)
     barriers = load_rules.barriers(data["barriers.toml"].get("barrier", []), ctx)
     items = load_rules.items(data["safety.toml"].get("item", []), ctx)
     policy = load_policy.policy(data["policy.toml"], ctx)
     parameters = load_rules.parameters(data["parameters.toml"].get("parameter", []), ctx)
-    cross_checks(check, questions)
+    cross_checks(check, questions, indications)
     if check.problems or policy is None:
         raise RuleSetError(check.problems)
     return RuleSet(
@@ -56,4 +58,5 @@ def load_ruleset(directory: str | Path) -> RuleSet:
         sources,
         _digest(directory),
         FILES,
+        refused,
     )
