@@ -114,3 +114,19 @@ def _refused(ruleset: RuleSet, answers: Answers) -> list[FieldError]:
             )
         )
     return errors
+
+
+def open_values(ruleset: RuleSet, answers: Answers, question: Question) -> tuple[str, ...]:
+    """Return the values of a choice that the answers to the questions before it leave open.
+
+    A value is closed when, with those answers, `parse_answers` would refuse it: a limb the
+    condition has no grade for, or one side of a contradiction (a leg with "not relevant: it is an
+    arm"). Pages offer only the open values; the API refuses the others with the same rule.
+    """
+    if question.type != "choice" or question.id not in ruleset.constrained:
+        return question.values
+    before = list(ruleset.questions)[: list(ruleset.questions).index(question.id)]
+    earlier = {q: answers.values[q] for q in before if q in answers.values}
+    return tuple(
+        v for v in question.values if not _refused(ruleset, Answers({**earlier, question.id: v}))
+    )

@@ -242,6 +242,13 @@ class RuleSet:
         """Return the ids of the questions that are not optional, in catalogue order."""
         return tuple(q.id for q in self.questions.values() if not q.optional)
 
+    @cached_property
+    def constrained(self) -> frozenset[str]:
+        """Return the questions whose values other answers can close (`open_values`)."""
+        return frozenset(
+            {"limb", *(q for rule in self.contradictions for q in rule.when.questions)}
+        )
+
     @property
     def rule_ids(self) -> tuple[str, ...]:
         """Every id a decision can name as fired: indications, barriers, items, verdict rows."""

@@ -11,6 +11,24 @@ GRADES = {
     "none_found": _l("No specific trial was found"),
 }
 
+# The same grades in plain words, for the patient's "For your physiotherapist" section.
+PATIENT_GRADES = {
+    "ma": _l("Several trials, summed up in a review of the research"),
+    "rct": _l("At least one trial that compared groups chosen by lot"),
+    "small_rct": _l("Small trials that compared groups chosen by lot"),
+    "emerging": _l("Early research: promising, but there is little of it"),
+    "in_progress": _l("Trials have started, but no results are published yet"),
+    "none_found": _l("No trial was found for this condition"),
+}
+
+# Where the trials behind a grade trained the cuff (README §3 v2): whole sentences, so that each
+# language can say it its own way.
+STUDIED_IN = {
+    ("arms",): _l("The trials trained the arms."),
+    ("legs",): _l("The trials trained the legs."),
+    ("arms", "legs"): _l("The trials trained the arms and the legs."),
+}
+
 REGIONS = {
     "knee": _l("Knee"),
     "joints": _l("Joints and arthritis"),

@@ -7,8 +7,8 @@ from typing import Any
 from flask import abort, redirect, render_template, request
 from werkzeug.wrappers import Response
 
-from ..engine import AUDIENCES, Answers, Question, parse_answers
-from ..engine.model import Page
+from ..engine import AUDIENCES, Answers, Question, asked, evaluate, open_values, parse_answers
+from ..engine.model import Page, Value
 from ..extensions import ruleset
 from ..i18n import gettext
 from . import messages
@@ -28,16 +28,72 @@ def _page(page_id: str) -> tuple[int, Page]:
     abort(404)
 
 
-def _questions(ids: tuple[str, ...]) -> list[Question]:
-    return shown((ruleset().questions[q] for q in ids), audience())
+def _asked(answers: dict[str, Value]) -> dict[str, bool | None]:
+    return asked(ruleset(), Answers(answers))
 
 
-def _fields(form: Any, questions: list[Question]) -> list[FieldView]:
-    return [field_view(ruleset(), q, form[q.id], audience()) for q in questions]
+def _questions(ids: tuple[str, ...], answers: dict[str, Value] | None = None) -> list[Question]:
+    """Return the questions of `ids` this audience is asked; with answers, only those that apply.
+
+    A question whose `ask_when` is false, or not yet known, is not asked on a page (the engine
+    counts it as nothing); so a page whose questions all do not apply is not shown at all.
+    """
+    questions = shown((ruleset().questions[q] for q in ids), audience())
+    if answers is None:
+        return questions
+    now = _asked(answers)
+    return [q for q in questions if now[q.id]]
+
+
+def _neighbour(index: int, answers: dict[str, Value], step: int) -> Page | None:
+    """Return the nearest page after (step 1) or before (step -1) `index` that asks something."""
+    pages = ruleset().pages
+    index += step
+    while 0 <= index < len(pages):
+        if _questions(pages[index].questions, answers):
+            return pages[index]
+        index += step
+    return None
+
+
+def _pruned(state: State) -> State:
+    """Drop the answers to questions that the other answers no longer ask."""
+    now = _asked(state.answers)
+    if all(now[q] is not False for q in state.answers):
+        return state
+    return State({q: v for q, v in state.answers.items() if now[q] is not False}, state.mode)
+
+
+def _prefilled(page: Page, state: State) -> Any:
+    """Return the form of `page` filled in with the answers given so far."""
+    return build_form(_questions(page.questions, state.answers), audience(), None, state.answers)
+
+
+def _unanswered(page: Page, answers: dict[str, Value]) -> bool:
+    return any(q.id not in answers and not q.optional for q in _questions(page.questions, answers))
+
+
+def _fields(form: Any, questions: list[Question], answers: dict[str, Value]) -> list[FieldView]:
+    rs, given = ruleset(), Answers(answers)
+    return [field_view(rs, q, form[q.id], audience(), open_values(rs, given, q)) for q in questions]
 
 
 def _summary(fields: list[FieldView]) -> list[tuple[str, str]]:
     return [(f.error, f"#{f.first_id}") for f in fields if f.error]
+
+
+def _refuse_closed(form: Any, questions: list[Question], answers: dict[str, Value]) -> bool:
+    """Mark an answer the earlier answers rule out (a limb without evidence): True if none."""
+    rs, given, ok = ruleset(), Answers(answers), True
+    for q in questions:
+        value = form[q.id].data
+        if value not in (None, "") and q.type == "choice":
+            if str(value) not in open_values(rs, given, q):
+                form[q.id].errors = [
+                    messages.INVALID_CHOICE % {"question": question_text(q, audience())}
+                ]
+                ok = False
+    return ok
 
 
 def page_title(page: Page) -> str:
@@ -49,8 +105,7 @@ def page_title(page: Page) -> str:
 def render_page(page_id: str, form: Any, state: State) -> str:
     """Render one question page with the answers so far in its hidden field."""
     index, page = _page(page_id)
-    fields = _fields(form, _questions(page.questions))
-    pages = ruleset().pages
+    fields = _fields(form, _questions(page.questions, state.answers), state.answers)
     return render_template(
         "page.html",
         page=page,
@@ -59,32 +114,57 @@ def render_page(page_id: str, form: Any, state: State) -> str:
         fields=fields,
         errors=_summary(fields),
         state=dump_state(state),
-        step=index + 1,
-        steps=len(pages),
-        back=bool(index) or state.mode == "review",
+        back=_neighbour(index, state.answers, -1) is not None or state.mode == "review",
     )
 
 
+def _urgent(answers: dict[str, Value]) -> bool:
+    """Return whether the answers given make the result urgent (not questions still to come)."""
+    rs = ruleset()
+    urgent = (i for i in rs.items if i.urgent and i.when is not None)
+    return (
+        all(q in answers for i in urgent for q in i.when.questions)
+        and evaluate(rs, Answers(answers)).urgent
+    )
+
+
+def render_next(index: int, state: State) -> str:
+    """Show what comes after page `index`: the urgent result at once, a page, or the check page.
+
+    From "Check your answers" (review), a changed answer returns there, unless it made a question
+    apply that has no answer yet: that page comes first.
+    """
+    if _urgent(state.answers):  # README §2: nothing else first
+        return render_result(state)
+    following = _neighbour(index, state.answers, 1)
+    while state.mode == "review" and following and not _unanswered(following, state.answers):
+        following = _neighbour(_page(following.id)[0], state.answers, 1)
+    if following is None:
+        return render_check(state)
+    return render_page(following.id, _prefilled(following, state), state)
+
+
 def check_rows(state: State) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
-    """Return each page title with its rows: question id, question, answer read back, change URL."""
+    """Return each page that was asked with its rows: id, question, answer read back, change URL."""
     rows = []
     for page in ruleset().pages:
         answered = []
-        for q in _questions(page.questions):
+        for q in _questions(page.questions, state.answers):
             value = state.answers.get(q.id)
             text = answer_text(q, value, audience()) if value is not None else ""
             url = link("web.answer", page_id=page.id, _anchor=f"q-{q.id}")
             answered.append((q.id, question_text(q, audience()), text, url))
-        rows.append((page_title(page), answered))
+        if answered:
+            rows.append((page_title(page), answered))
     return rows
 
 
 def missing(state: State) -> list[Question]:
     """Return the required questions this audience is asked that have no answer yet."""
-    if all(q in state.answers for q in ruleset().required):  # the usual case on a result
+    if all(q in state.answers for q in ruleset().required):  # the usual clinician result
         return []
-    asked = shown(ruleset().questions.values(), audience())
-    return [q for q in asked if not q.optional and q.id not in state.answers]
+    asked_now = _questions(tuple(ruleset().questions), state.answers)
+    return [q for q in asked_now if not q.optional and q.id not in state.answers]
 
 
 def render_check(state: State, show_missing: bool = False) -> str:
@@ -100,12 +180,17 @@ def render_check(state: State, show_missing: bool = False) -> str:
 
 
 def render_result(state: State) -> str:
-    """Render the decision, or send the person back to the questions still unanswered."""
-    if missing(state):
-        return render_check(state, show_missing=True)
+    """Render the decision, or send the person back to the questions still unanswered.
+
+    An urgent result (current signs of a clot) is shown at once, whatever is still unanswered.
+    """
+    rs = ruleset()
     # A state read from its signed field was validated as it was read (load_state).
-    answers = Answers(state.answers) if state.token else parse_answers(ruleset(), state.answers)
-    view = result_view(ruleset(), answers, audience(), state.mode, embedded())
+    answers = Answers(state.answers) if state.token else parse_answers(rs, state.answers)
+    decision = evaluate(rs, answers)
+    if not decision.urgent and missing(state):
+        return render_check(state, show_missing=True)
+    view = result_view(rs, answers, audience(), state.mode, embedded(), decision)
     return render_template("result.html", result=view, state=dump_state(state))
 
 
@@ -144,7 +229,7 @@ def begin() -> Response | str:
 def page(page_id: str) -> str:
     """Show a question page with no answers yet."""
     _, page = _page(page_id)
-    return render_page(page_id, build_form(_questions(page.questions), audience()), State())
+    return render_page(page_id, build_form(_questions(page.questions, {}), audience()), State())
 
 
 @bp.post("/q/<page_id>")
@@ -152,32 +237,26 @@ def answer(page_id: str) -> str | Response:
     """Take a page's answers: continue, go back, change, or switch language."""
     index, page = _page(page_id)
     state = load_state(request.form.get("state"))
-    questions = _questions(page.questions)
+    questions = _questions(page.questions, state.answers)
     action = request.form.get("action", "next")
     if "lang" in request.form:
         return render_page(page_id, build_form(questions, audience(), request.form), state)
     if action == "change":
-        return render_page(page_id, build_form(questions, audience(), None, state.answers), state)
+        return render_page(page_id, _prefilled(page, state), state)
     form = build_form(questions, audience(), request.form)
     ids = tuple(q.id for q in questions)
-    pages = ruleset().pages
     if action == "back":
-        state = state.with_answers(ids, form_answers(form, questions))
+        state = _pruned(state.with_answers(ids, form_answers(form, questions)))
         if state.mode == "review":
             return render_check(state)
-        if index == 0:
+        previous = _neighbour(index, state.answers, -1)
+        if previous is None:
             return redirect(link("web.start"), 303)
-        previous = pages[index - 1]
-        form = build_form(_questions(previous.questions), audience(), None, state.answers)
-        return render_page(previous.id, form, state)
-    if not form.validate():
+        return render_page(previous.id, _prefilled(previous, state), state)
+    valid = form.validate()
+    if not (_refuse_closed(form, questions, state.answers) and valid):
         return render_page(page_id, form, state)
-    state = state.with_answers(ids, form_answers(form, questions))
-    if state.mode == "review" or index + 1 == len(pages):
-        return render_check(state)
-    following = pages[index + 1]
-    form = build_form(_questions(following.questions), audience(), None, state.answers)
-    return render_page(following.id, form, state)
+    return render_next(index, _pruned(state.with_answers(ids, form_answers(form, questions))))
 
 
 @bp.post("/check")
