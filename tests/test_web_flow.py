@@ -129,10 +129,13 @@ def loading_page(client: FlaskClient, audience: str, limb: str = "right_leg") ->
 
 
 def test_back_from_the_first_page_returns_to_start(client: FlaskClient) -> None:
-    first = client.get("/q/condition?lang=da")
+    first = client.get("/q/condition?lang=da&audience=clinician")
     response = client.post(
-        "/q/condition?lang=da", data={"state": state_of(first), "action": "back"}
+        "/q/condition?lang=da&audience=clinician", data={"state": state_of(first), "action": "back"}
     )
+    assert response.status_code == 303 and response.location == "/?lang=da&audience=clinician"
+    region = client.get("/q/region?lang=da")  # a patient's first question
+    response = client.post("/q/region?lang=da", data={"state": state_of(region), "action": "back"})
     assert response.status_code == 303 and response.location == "/?lang=da"
 
 

@@ -41,6 +41,18 @@ REGIONS = {
     "benefits": _l("Other benefits"),
 }
 
+# "Where is the problem?": the first question a patient is asked (web/regions.py).
+PATIENT_REGIONS = {
+    "knee": _l("Knee"),
+    "hip": _l("Hip"),
+    "shoulder": _l("Shoulder"),
+    "back": _l("Back"),
+    "joints": _l("Arthritis in one or more joints"),
+    "tissues": _l("A broken bone, or a muscle or tendon injury"),
+    "ageing": _l("Weaker muscles or thinner bones with age"),
+    "goals": _l("No injury: I want to get stronger or fitter"),
+}
+
 TIERS = {
     "clearance": _l("Needs a doctor's clearance first"),
     "local": _l("Do not put the cuff on that arm or leg"),

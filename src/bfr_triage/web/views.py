@@ -11,7 +11,7 @@ from ..engine import AUDIENCES, Answers, Question, asked, evaluate, open_values,
 from ..engine.model import Page, Value
 from ..extensions import ruleset
 from ..i18n import gettext
-from . import messages
+from . import messages, regions
 from .blueprint import bp
 from .fieldview import FieldView, OptionView, answer_text, field_view
 from .forms import build_form, form_answers, question_text, shown
@@ -73,9 +73,18 @@ def _unanswered(page: Page, answers: dict[str, Value]) -> bool:
     return any(q.id not in answers and not q.optional for q in _questions(page.questions, answers))
 
 
-def _fields(form: Any, questions: list[Question], answers: dict[str, Value]) -> list[FieldView]:
+def _fields(
+    form: Any, questions: list[Question], answers: dict[str, Value], region: str = ""
+) -> list[FieldView]:
     rs, given = ruleset(), Answers(answers)
-    return [field_view(rs, q, form[q.id], audience(), open_values(rs, given, q)) for q in questions]
+    narrowed = regions.condition_values(rs, region)
+    views = []
+    for q in questions:
+        values = open_values(rs, given, q)
+        if q.id == "condition" and narrowed is not None:
+            values = tuple(v for v in values if v in narrowed)
+        views.append(field_view(rs, q, form[q.id], audience(), values))
+    return views
 
 
 def _summary(fields: list[FieldView]) -> list[tuple[str, str]]:
@@ -102,10 +111,18 @@ def page_title(page: Page) -> str:
     return gettext(title)
 
 
-def render_page(page_id: str, form: Any, state: State) -> str:
-    """Render one question page with the answers so far in its hidden field."""
+def render_page(page_id: str, form: Any, state: State, region: str | None = None) -> str:
+    """Render one question page with the answers so far in its hidden field.
+
+    A patient's condition page offers the conditions of the region they chose (or of the
+    condition they chose before); the region travels in a hidden field of its own.
+    """
     index, page = _page(page_id)
-    fields = _fields(form, _questions(page.questions, state.answers), state.answers)
+    if region is None:
+        region = regions.region_of(ruleset(), state.answers.get("condition"))
+    region = region if _asks_region(page) else ""
+    fields = _fields(form, _questions(page.questions, state.answers), state.answers, region)
+    back = _neighbour(index, state.answers, -1) is not None or _asks_region(page)
     return render_template(
         "page.html",
         page=page,
@@ -114,7 +131,29 @@ def render_page(page_id: str, form: Any, state: State) -> str:
         fields=fields,
         errors=_summary(fields),
         state=dump_state(state),
-        back=_neighbour(index, state.answers, -1) is not None or state.mode == "review",
+        back=back or state.mode == "review",
+        region=region,
+    )
+
+
+def _asks_region(page: Page) -> bool:
+    """Return whether "Where is the problem?" comes before this page (patients, conditions)."""
+    return audience() == "patient" and page.id == "condition"
+
+
+def render_region(state: State, chosen: str = "", error: str = "") -> str:
+    """Render "Where is the problem?", the patient's first question."""
+    field = regions.region_field(ruleset(), chosen, error)
+    return render_template(
+        "page.html",
+        page={"id": "region"},
+        title=field.legend,
+        hint="",
+        fields=[field],
+        errors=_summary([field]),
+        state=dump_state(state),
+        back=True,
+        region="",
     )
 
 
@@ -221,8 +260,28 @@ def begin() -> Response | str:
         return render_template(
             "start.html", field=field, errors=[(field.error, "#audience-patient")]
         )
-    first = ruleset().pages[0].id
+    first = "region" if chosen == "patient" else ruleset().pages[0].id
     return redirect(link("web.page", page_id=first, audience=chosen), 303)
+
+
+@bp.get("/q/region")
+def region() -> str:
+    """Ask a patient where the problem is, before the conditions of that region."""
+    return render_region(State())
+
+
+@bp.post("/q/region")
+def region_answer() -> str | Response:
+    """Take the region: the conditions of that region next, or back to the start."""
+    state = load_state(request.form.get("state"))
+    chosen = request.form.get("region", "")
+    if request.form.get("action") == "back":
+        return redirect(link("web.start"), 303)
+    if "lang" in request.form or chosen not in (*regions.regions(ruleset()), regions.NOT_SURE):
+        error = "" if "lang" in request.form else str(messages.MANDATORY_REGION)
+        return render_region(state, chosen, error)
+    condition = _page("condition")[1]
+    return render_page("condition", _prefilled(condition, state), state, chosen)
 
 
 @bp.get("/q/<page_id>")
@@ -239,8 +298,9 @@ def answer(page_id: str) -> str | Response:
     state = load_state(request.form.get("state"))
     questions = _questions(page.questions, state.answers)
     action = request.form.get("action", "next")
+    region = request.form.get("region") if _asks_region(page) else None
     if "lang" in request.form:
-        return render_page(page_id, build_form(questions, audience(), request.form), state)
+        return render_page(page_id, build_form(questions, audience(), request.form), state, region)
     if action == "change":
         return render_page(page_id, _prefilled(page, state), state)
     form = build_form(questions, audience(), request.form)
@@ -250,12 +310,15 @@ def answer(page_id: str) -> str | Response:
         if state.mode == "review":
             return render_check(state)
         previous = _neighbour(index, state.answers, -1)
+        if previous is None and _asks_region(page):
+            chosen = region or regions.region_of(ruleset(), state.answers.get("condition"))
+            return render_region(state, chosen)
         if previous is None:
             return redirect(link("web.start"), 303)
         return render_page(previous.id, _prefilled(previous, state), state)
     valid = form.validate()
     if not (_refuse_closed(form, questions, state.answers) and valid):
-        return render_page(page_id, form, state)
+        return render_page(page_id, form, state, region)
     return render_next(index, _pruned(state.with_answers(ids, form_answers(form, questions))))
 
 
