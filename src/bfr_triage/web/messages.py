@@ -12,3 +12,7 @@ NUMBER_OUT_OF_RANGE = _l("Enter a number from %(min)s to %(max)s for: %(question
 MANDATORY_REGION = _l("Select where the problem is")
 MANDATORY_AUDIENCE = _l("Select whether you are a patient or a clinician")
 NOT_ANSWERED = _l("Answer this question: %(question)s")
+MANDATORY_ITEMS = _l("Select what applies, or “None of these”")
+ITEMS_OR_NONE = _l("Select “None of these” or the items that apply, not both")
+MANDATORY_WHERE = _l("Select the arm or leg it applies to, or “I don't know”")
+WHERE_OR_DONT_KNOW = _l("Select the arms and legs, or “I don't know”, not both")

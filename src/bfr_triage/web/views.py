@@ -8,10 +8,10 @@ from flask import abort, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from ..engine import AUDIENCES, Answers, Question, asked, evaluate, open_values, parse_answers
-from ..engine.model import Page, Value
+from ..engine.model import DONT_KNOW, Page, Value
 from ..extensions import ruleset
 from ..i18n import gettext
-from . import messages, regions
+from . import limbitems, messages, regions
 from .blueprint import bp
 from .fieldview import FieldView, OptionView, answer_text, field_view
 from .forms import build_form, form_answers, question_text, shown
@@ -118,6 +118,8 @@ def render_page(page_id: str, form: Any, state: State, region: str | None = None
     condition they chose before); the region travels in a hidden field of its own.
     """
     index, page = _page(page_id)
+    if limbitems.is_limb_grid(ruleset(), page):
+        return render_items(page, state)
     if region is None:
         region = regions.region_of(ruleset(), state.answers.get("condition"))
     region = region if _asks_region(page) else ""
@@ -132,8 +134,82 @@ def render_page(page_id: str, form: Any, state: State, region: str | None = None
         errors=_summary(fields),
         state=dump_state(state),
         back=back or state.mode == "review",
-        region=region,
+        hidden=[("region", region)] if region else [],
     )
+
+
+def render_items(
+    page: Page, state: State, chosen: tuple[str, ...] | None = None, error: str = ""
+) -> str:
+    """Render the limb items' first step: which apply (ticked as answered, unless `chosen`)."""
+    questions = _questions(page.questions, state.answers)
+    if chosen is None:
+        chosen = limbitems.ticked(questions, state.answers)
+    field = limbitems.items_field(questions, audience(), chosen, error)
+    return _render_steps(page, state, [field], field.legend, [])
+
+
+def render_where(
+    page: Page, state: State, chosen: tuple[str, ...], where: dict[str, Any], errors: dict[str, str]
+) -> str:
+    """Render the limb items' second step: for each item ticked, which arm or leg."""
+    questions = [q for q in _questions(page.questions, state.answers) if q.id in chosen]
+    fields = limbitems.where_fields(questions, audience(), where, errors)
+    hidden = [("stage", limbitems.WHERE), *((limbitems.FIELD, qid) for qid in chosen)]
+    return _render_steps(page, state, fields, gettext("Which arm or leg is it?"), hidden)
+
+
+def _render_steps(
+    page: Page, state: State, fields: list[FieldView], title: str, hidden: list[tuple[str, str]]
+) -> str:
+    return render_template(
+        "page.html",
+        page=page,
+        title=title,
+        hint="",
+        fields=fields,
+        errors=_summary(fields),
+        state=dump_state(state),
+        back=True,
+        hidden=hidden,
+    )
+
+
+def answer_items(index: int, page: Page, state: State) -> str | Response:
+    """Take either step of the limb items: back, a language switch, or the answers."""
+    form = request.form
+    questions = _questions(page.questions, state.answers)
+    chosen = tuple(form.getlist(limbitems.FIELD))
+    action = form.get("action", "next")
+    if form.get("stage") == limbitems.WHERE:
+        where = {q.id: form.getlist(q.id) for q in questions if q.id in chosen}
+        if action == "back":
+            return render_items(page, state, chosen)
+        errors = (
+            {}
+            if "lang" in form
+            else {qid: e for qid, values in where.items() if (e := limbitems.where_error(values))}
+        )
+        if errors or "lang" in form:
+            return render_where(page, state, chosen, where, errors)
+        given = limbitems.answers_for(questions, chosen, where)
+        return render_next(index, _pruned(state.with_answers(tuple(given), given)))
+    if action == "change":
+        return render_items(page, state)
+    if action == "back":
+        previous = _neighbour(index, state.answers, -1)
+        if state.mode == "review" or previous is None:
+            return render_check(state)
+        return render_page(previous.id, _prefilled(previous, state), state)
+    error = "" if "lang" in form else limbitems.items_error(chosen, {q.id for q in questions})
+    if error or "lang" in form:
+        return render_items(page, state, chosen, error)
+    if chosen in ((limbitems.NONE,), (DONT_KNOW,)):
+        given = limbitems.answers_for(questions, chosen, {})
+        return render_next(index, _pruned(state.with_answers(tuple(given), given)))
+    where = {q.id: state.answers.get(q.id) or () for q in questions}
+    kept = {qid: [v for v in values if v != limbitems.NONE] for qid, values in where.items()}
+    return render_where(page, state, chosen, kept, {})
 
 
 def _asks_region(page: Page) -> bool:
@@ -153,7 +229,7 @@ def render_region(state: State, chosen: str = "", error: str = "") -> str:
         errors=_summary([field]),
         state=dump_state(state),
         back=True,
-        region="",
+        hidden=[],
     )
 
 
@@ -187,6 +263,13 @@ def check_rows(state: State) -> list[tuple[str, list[tuple[str, str, str, str]]]
     """Return each page that was asked with its rows: id, question, answer read back, change URL."""
     rows = []
     for page in ruleset().pages:
+        if limbitems.is_limb_grid(ruleset(), page):
+            questions = _questions(page.questions, state.answers)
+            url = link("web.answer", page_id=page.id, _anchor="q-items")
+            legend = gettext("Does any of these apply to an arm or leg?")
+            given = limbitems.summary(questions, audience(), state.answers)
+            rows.append((page_title(page), [("items", legend, given, url)]))
+            continue
         answered = []
         for q in _questions(page.questions, state.answers):
             value = state.answers.get(q.id)
@@ -209,10 +292,13 @@ def missing(state: State) -> list[Question]:
 def render_check(state: State, show_missing: bool = False) -> str:
     """Render "Check your answers"; with show_missing, list the unanswered questions as errors."""
     state = state.with_mode("review")
-    errors = [
-        (messages.NOT_ANSWERED % {"question": question_text(q, audience())}, f"#change-{q.id}")
-        for q in (missing(state) if show_missing else [])
-    ]
+    errors = {}  # a page of limb items is one row, and one error
+    for q in missing(state) if show_missing else []:
+        grid = limbitems.is_limb_grid(ruleset(), _page(q.page)[1])
+        question = gettext("Does any of these apply to an arm or leg?") if grid else None
+        words = {"question": question or question_text(q, audience())}
+        errors[f"#change-{'items' if grid else q.id}"] = messages.NOT_ANSWERED % words
+    errors = [(message, href) for href, message in errors.items()]
     return render_template(
         "check.html", rows=check_rows(state), errors=errors, state=dump_state(state)
     )
@@ -296,6 +382,8 @@ def answer(page_id: str) -> str | Response:
     """Take a page's answers: continue, go back, change, or switch language."""
     index, page = _page(page_id)
     state = load_state(request.form.get("state"))
+    if limbitems.is_limb_grid(ruleset(), page):
+        return answer_items(index, page, state)
     questions = _questions(page.questions, state.answers)
     action = request.form.get("action", "next")
     region = request.form.get("region") if _asks_region(page) else None
