@@ -54,11 +54,15 @@ def fields(
 
 
 def walk(
-    client: FlaskClient, rs: RuleSet, answers: dict[str, Any], audience: str = "patient"
+    client: FlaskClient,
+    rs: RuleSet,
+    answers: dict[str, Any],
+    audience: str = "patient",
+    query: str = "",
 ) -> list[TestResponse]:
     """Answer each page the app shows next, open the check page, then the result; return every
     response. Pages whose questions do not apply (weight-bearing for an arm) are never shown."""
-    q = f"?audience={audience}"
+    q = f"?audience={audience}{query}"
     pages = {p.id: p for p in rs.pages}
     responses = [client.get(f"/q/{rs.pages[0].id}{q}")]
     while found := PAGE_ACTION.search(responses[-1].get_data(as_text=True)):
