@@ -22,6 +22,7 @@ from .engine.evaluate import app_version
 from .engine.export import decision_to_dict
 from .engine.model import Answers
 from .openapi import AUDIENCES, FHIR, PROBLEM, answer_schema, build_openapi
+from .security import DuplicateKey, unique_members
 from .web.i18n import catalogue as translations
 from .web.i18n import gettext, locale
 
@@ -166,7 +167,10 @@ def read_assessment() -> tuple[str, Answers]:
         request.max_content_length = MAX_BODY
     data = request.get_data()  # raises a 413 beyond the limit
     try:
-        body = json.loads(data, parse_float=_number)
+        body = json.loads(data, parse_float=_number, object_pairs_hook=unique_members)
+    except DuplicateKey as error:  # which of the two values was meant cannot be known
+        detail = gettext("The body names %(member)s twice.", member=json.dumps(error.key))
+        raise Problem(400, detail) from None
     except (ValueError, RecursionError):
         raise Problem(400, gettext("The body is not valid JSON.")) from None
     if not isinstance(body, dict):
@@ -341,6 +345,9 @@ def add_cors(response: Response) -> Response:
     """Allow the configured origins, and only those, to read /api/ responses; answer preflights."""
     if not request.path.startswith("/api/"):
         return response
+    if request.method == "OPTIONS" and response.status_code < 400:
+        # Flask's own answer lists the methods of every rule that matches, the fallback's too.
+        response.headers["Allow"] = ", ".join(_allowed(request.path))
     origins = cors_origins()
     if not origins:
         return response
