@@ -100,7 +100,7 @@ def serve(command: list[str], env: dict[str, str], ready: str) -> subprocess.Pop
         try:
             with urllib.request.urlopen(ready, timeout=1):
                 return proc
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # not listening or booting
             time.sleep(0.1)
     proc.kill()
     raise SystemExit(f"{ready} did not answer within 20 s")
