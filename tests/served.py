@@ -61,7 +61,7 @@ def raw(port: int, data: bytes, timeout: float = 10) -> bytes:
 
 
 @contextmanager
-def serve(directory: Path, workers: int = 1, **settings: str) -> Iterator[Served]:
+def serve(directory: Path, workers: int = 2, **settings: str) -> Iterator[Served]:
     """Start `bfr-triage serve` with a production configuration and BFR_* `settings`."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("BFR_")}
@@ -81,4 +81,9 @@ def serve(directory: Path, workers: int = 1, **settings: str) -> Iterator[Served
         yield served
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()  # and the test fails: stopping must not take this long
+            server.wait()
+            raise

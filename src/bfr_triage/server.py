@@ -8,6 +8,7 @@ whole request line and headers within KEEPALIVE seconds is disconnected (docs/de
 from __future__ import annotations
 
 import os
+import signal
 from typing import Any
 
 import gevent
@@ -23,6 +24,7 @@ DEFAULT_WORKERS = 2
 # Seconds a client has to send its request line and headers (and an idle keep-alive lasts).
 KEEPALIVE = 5
 CONNECTIONS = 1000  # open connections per worker, slow ones included
+STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT, signal.SIGQUIT}
 TURN = 0.001  # seconds a keep-alive connection waits between two requests, for the others
 # The path only (%(U)s), never the request line or query string (%(r)s, %(q)s) nor a body:
 # answers must not reach a log, and the client address is left to the proxy in front. A share
@@ -93,8 +95,16 @@ class Worker(GeventWorker):  # type: ignore[misc]
     connection lets the others have a turn between two requests."""
 
     def init_process(self) -> None:
+        # Until the worker's own handlers are in place (after gevent's patching, which takes a
+        # while), a stop signal would run the master's handler, inherited by the fork, and be
+        # lost: the worker then lived on until the master killed it 30 s later. Held until then.
+        signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
         util.write_error = write_error  # gunicorn writes every error page through this one
         super().init_process()
+
+    def init_signals(self) -> None:
+        super().init_signals()
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
     def handle_request(self, listener_name: Any, req: Any, sock: Any, addr: Any) -> Any:
         try:
