@@ -1,5 +1,7 @@
 # A minimal image: `docker build -t bfr-triage .` then
-# `docker run -p 8000:8000 -e BFR_SECRET_KEY=... bfr-triage` (settings: docs/configuration.md).
+# `docker run -p 8000:8000 -e BFR_SECRET_KEY=... -e BFR_PUBLIC_URL=https://... bfr-triage`
+# (settings: the README's configuration table; docs/deployment.md). `bfr-triage serve` runs
+# gunicorn's gevent workers, which hold slow clients without blocking (docs/deployment.md).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 \

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from baseline_app import create_baseline
 from flask import Flask
-from web_bench import Target, prepare
+from web_bench import PUBLIC_URL, Target, prepare
 
 T = TypeVar("T")
 
@@ -106,7 +106,7 @@ def main() -> None:
 
     secret = secrets.token_hex(32)
     targets = prepare(secret)
-    app = create_app({"SECRET_KEY": secret, "ENV": "production"})
+    app = create_app({"SECRET_KEY": secret, "ENV": "production", "PUBLIC_URL": PUBLIC_URL})
     runs = {t.name: dispatcher(app, t, args.lang) for t in targets}
     size = len(runs["result"]())
     if args.without:  # each step answers as it did the first time: only the result page then

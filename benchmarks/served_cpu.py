@@ -25,7 +25,18 @@ import sys
 import tempfile
 from pathlib import Path
 
-from web_bench import HERE, Servers, Target, fetch, free_port, prepare, serve, workers, wrk
+from web_bench import (
+    HERE,
+    PUBLIC_URL,
+    Servers,
+    Target,
+    fetch,
+    free_port,
+    prepare,
+    serve,
+    workers,
+    wrk,
+)
 
 ROOT = HERE.parent
 SERVE = "import sys; from bfr_triage.cli import main; sys.exit(main())"
@@ -90,7 +101,7 @@ def main() -> None:
 
     secret = secrets.token_hex(32)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BFR_")}
-    env.update(BFR_ENV="production", BFR_SECRET_KEY=secret)
+    env.update(BFR_ENV="production", BFR_SECRET_KEY=secret, BFR_PUBLIC_URL=PUBLIC_URL)
     targets = {t.name: t for t in prepare(secret)}
     target = targets[args.target]
     with tempfile.TemporaryDirectory() as tmp:

@@ -46,6 +46,7 @@ ANSWERS: dict[str, Any] = {
     "age_60": "no", "icu_recent": "no", "risk_factors": ["none"],
 }  # fmt: skip
 FORM = "application/x-www-form-urlencoded"
+PUBLIC_URL = "http://127.0.0.1"  # production needs one; only absolute URLs are built from it
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def prepare(secret: str) -> list[Target]:
     from bfr_triage.engine import parse_answers
     from bfr_triage.web.state import State, dump_state
 
-    app = create_app({"SECRET_KEY": secret})
+    app = create_app({"SECRET_KEY": secret, "PUBLIC_URL": PUBLIC_URL})
     rs = app.extensions["bfr_ruleset"]
     with app.test_request_context("/?audience=clinician"):
         first, second = rs.pages[0], rs.pages[1]
@@ -99,7 +100,7 @@ def serve(command: list[str], env: dict[str, str], ready: str) -> subprocess.Pop
         try:
             with urllib.request.urlopen(ready, timeout=1):
                 return proc
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, ConnectionError, TimeoutError):  # not listening or booting
             time.sleep(0.1)
     proc.kill()
     raise SystemExit(f"{ready} did not answer within 20 s")
@@ -287,12 +288,12 @@ def main() -> None:
 
     secret = secrets.token_hex(32)
     env = {k: v for k, v in os.environ.items() if not k.startswith("BFR_")}
-    env.update(BFR_ENV="production", BFR_SECRET_KEY=secret)
+    env.update(BFR_ENV="production", BFR_SECRET_KEY=secret, BFR_PUBLIC_URL=PUBLIC_URL)
     targets = prepare(secret)
     servers = Servers(env, args.workers, size=0)
     app, proc = servers.app()
     try:
-        print(f"gunicorn -w {args.workers} sync on loopback")
+        print(f"gunicorn -w {args.workers}, gevent workers (bfr_triage.server), on loopback")
         targets = check(app, targets)
         if args.soak:
             soak(args, app, proc.pid, targets)

@@ -30,7 +30,7 @@ def ruleset() -> RuleSet:
 
 @pytest.fixture
 def app() -> Flask:
-    return create_app({"TESTING": True})
+    return create_app({"ENV": "development", "TESTING": True})
 
 
 @pytest.fixture

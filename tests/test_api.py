@@ -134,7 +134,7 @@ def test_an_oversized_body_is_413(client: FlaskClient) -> None:
 
 
 def test_the_limit_holds_without_an_app_wide_one(ruleset: RuleSet) -> None:
-    app = create_app({"TESTING": True})
+    app = create_app({"ENV": "development", "TESTING": True})
     app.config["MAX_CONTENT_LENGTH"] = None
     big = json.dumps({"answers": {"condition": "x" * 70_000}})
     r = app.test_client().post(URL, data=big, content_type="application/json")
@@ -227,7 +227,9 @@ def test_the_fhir_response_endpoint_rejects_bad_input_the_same_way(client: Flask
     assert_problem(client.get("/api/v1/fhir/Questionnaire?audience=doctor"), 400)
 
 
-FUZZ_APP = clean_app({"TESTING": True})  # one app for all examples: fixtures are per test
+FUZZ_APP = clean_app(
+    {"ENV": "development", "TESTING": True}
+)  # one app for all examples: fixtures are per test
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
     lambda inner: (
@@ -307,7 +309,7 @@ def test_cross_origin_is_off_by_default(client: FlaskClient) -> None:
 
 def test_configured_origins_and_only_those_are_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BFR_CORS_ORIGINS", "https://clinic.example, https://other.example:8443")
-    client = create_app({"TESTING": True}).test_client()
+    client = create_app({"ENV": "development", "TESTING": True}).test_client()
     good = {"Origin": "https://clinic.example"}
     r = client.post(URL, json={"answers": CASE.answers}, headers=good)
     assert r.headers["Access-Control-Allow-Origin"] == "https://clinic.example"
@@ -329,6 +331,6 @@ def test_configured_origins_and_only_those_are_allowed(monkeypatch: pytest.Monke
 
 
 def test_any_origin_when_configured_as_star() -> None:
-    client = create_app({"TESTING": True, "CORS_ORIGINS": "*"}).test_client()
+    client = create_app({"ENV": "development", "TESTING": True, "CORS_ORIGINS": "*"}).test_client()
     r = client.get("/api/v1/questionnaire", headers={"Origin": "https://anyone.example"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"

@@ -19,7 +19,7 @@ from bfr_triage.engine import Question, RuleSet
 
 @pytest.fixture(scope="module")
 def app() -> Flask:
-    return clean_app({"TESTING": True})
+    return clean_app({"ENV": "development", "TESTING": True})
 
 
 @pytest.fixture(scope="module")
@@ -110,7 +110,9 @@ def question_and_value(draw: st.DrawFn, rs: RuleSet) -> tuple[Question, Any]:
     return q, draw(_candidates(q))
 
 
-APP = clean_app({"TESTING": True})  # one app for all examples: fixtures are per test
+APP = clean_app(
+    {"ENV": "development", "TESTING": True}
+)  # one app for all examples: fixtures are per test
 RULESET = APP.extensions["bfr_ruleset"]
 VALIDATORS = {q.id: jsonschema_rs.Draft202012Validator(answer_schema(q)) for q in RULESET.questions.values()}  # fmt: skip
 

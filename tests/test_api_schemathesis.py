@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import (
 from test_api import clean_app
 from werkzeug.wrappers import Response
 
-APP = clean_app({"TESTING": True})
+APP = clean_app({"ENV": "development", "TESTING": True})
 CALLS: Counter[tuple[str, str, int]] = Counter()
 
 

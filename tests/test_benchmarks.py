@@ -13,7 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 from baseline_app import create_baseline  # noqa: E402
-from web_bench import prepare  # noqa: E402
+from web_bench import PUBLIC_URL, prepare  # noqa: E402
 
 from bfr_triage import create_app  # noqa: E402
 
@@ -21,7 +21,7 @@ SECRET = "bench-tests-secret-key-not-for-production"
 
 
 def test_every_benchmark_request_is_accepted_by_the_app() -> None:
-    app = create_app({"SECRET_KEY": SECRET})
+    app = create_app({"SECRET_KEY": SECRET, "PUBLIC_URL": PUBLIC_URL})
     third = app.extensions["bfr_ruleset"].pages[2].id
     client = app.test_client()
     for t in prepare(SECRET):

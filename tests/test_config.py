@@ -11,6 +11,7 @@ from bfr_triage import config
 from bfr_triage.config import DEFAULTS, DEV_SECRET_KEY, ConfigError, parse_origins
 
 STRONG = "0123456789abcdef0123456789abcdef"
+PUBLIC = "https://triage.clinic.example"
 
 
 def make_app(mapping: dict[str, Any] | None = None) -> Flask:
@@ -37,13 +38,32 @@ def test_defaults_load_in_development() -> None:
     [
         pytest.param(None, id="missing"),
         pytest.param("", id="empty"),
+        pytest.param("   \n", id="blank"),
         pytest.param(DEV_SECRET_KEY, id="development-default"),
+        pytest.param(DEV_SECRET_KEY + " ", id="development-default-and-a-space"),
+        pytest.param(DEV_SECRET_KEY.upper(), id="development-default-in-capitals"),
+        pytest.param(" ".join(DEV_SECRET_KEY.split("-")), id="development-default-spaced"),
+        pytest.param(f"x{DEV_SECRET_KEY}1", id="development-default-inside"),
         pytest.param("short", id="too-short"),
+        pytest.param("a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p", id="31-characters"),
+        pytest.param(" " + STRONG[:31] + " ", id="32-with-the-spaces"),
+        pytest.param("a" * 16, id="16-times-one-character"),
+        pytest.param("a" * 64, id="64-times-one-character"),
+        pytest.param("abcd" * 16, id="four-characters-repeated"),
     ],
 )
 def test_production_refuses_a_weak_secret_key(secret: str | None) -> None:
-    with pytest.raises(ConfigError, match="BFR_SECRET_KEY: refusing to start in production"):
-        make_app({"SECRET_KEY": secret})
+    with pytest.raises(ConfigError, match="BFR_SECRET_KEY: refusing to start in production") as e:
+        make_app({"SECRET_KEY": secret, "PUBLIC_URL": PUBLIC})
+    # The message says how to make a good one.
+    assert "secrets.token_urlsafe(48)" in str(e.value)
+
+
+def test_a_secret_made_as_the_message_says_is_accepted() -> None:
+    import secrets
+
+    key = secrets.token_urlsafe(48)
+    assert make_app({"SECRET_KEY": key, "PUBLIC_URL": PUBLIC}).config["SECRET_KEY"] == key
 
 
 def test_production_is_the_default_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -57,16 +77,36 @@ def test_production_starts_with_a_strong_key_from_the_environment(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("BFR_SECRET_KEY", STRONG)
+    monkeypatch.setenv("BFR_PUBLIC_URL", PUBLIC)
     assert make_app().config["SECRET_KEY"] == STRONG
 
 
 def test_a_numeric_secret_from_the_environment_stays_text(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BFR_SECRET_KEY", "12345678901234567890")
-    assert make_app().config["SECRET_KEY"] == "12345678901234567890"
+    monkeypatch.setenv("BFR_SECRET_KEY", "1234567890" * 4)
+    monkeypatch.setenv("BFR_PUBLIC_URL", PUBLIC)
+    assert make_app().config["SECRET_KEY"] == "1234567890" * 4
 
 
-def test_testing_may_use_the_development_key() -> None:
-    assert make_app({"TESTING": True}).config["SECRET_KEY"] == DEV_SECRET_KEY
+@pytest.mark.parametrize("flag", ["DEBUG", "TESTING"])
+@pytest.mark.parametrize("secret", [None, STRONG])
+def test_debug_and_testing_are_refused_in_production(
+    monkeypatch: pytest.MonkeyPatch, flag: str, secret: str | None
+) -> None:
+    # As an operator would set them: BFR_DEBUG=true, BFR_TESTING=true (finding 2).
+    monkeypatch.setenv(f"BFR_{flag}", "true")
+    if secret:
+        monkeypatch.setenv("BFR_SECRET_KEY", secret)
+    monkeypatch.setenv("BFR_PUBLIC_URL", PUBLIC)
+    with pytest.raises(ConfigError, match=f"BFR_{flag}: refusing to start in production"):
+        make_app()
+    monkeypatch.setenv("BFR_ENV", "development")
+    assert make_app().config[flag] is True
+
+
+def test_only_development_may_use_the_development_key() -> None:
+    assert make_app({"ENV": "development"}).config["SECRET_KEY"] == DEV_SECRET_KEY
+    with pytest.raises(ConfigError, match="BFR_SECRET_KEY"):
+        make_app({"ENV": "production", "PUBLIC_URL": PUBLIC})
 
 
 def test_environment_variables_are_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -113,7 +153,7 @@ def test_origins_accept_a_json_list_and_drop_duplicates() -> None:
 )
 def test_a_bad_frame_ancestor_refuses_to_start(value: str) -> None:
     with pytest.raises(ConfigError, match="BFR_FRAME_ANCESTORS"):
-        make_app({"TESTING": True, "FRAME_ANCESTORS": value})
+        make_app({"ENV": "development", "TESTING": True, "FRAME_ANCESTORS": value})
 
 
 @pytest.mark.parametrize(
@@ -136,17 +176,19 @@ def test_a_bad_frame_ancestor_refuses_to_start(value: str) -> None:
 )
 def test_a_bad_setting_names_itself(key: str, value: Any) -> None:
     with pytest.raises(ConfigError, match=f"BFR_{key}"):
-        make_app({"TESTING": True, key: value})
+        make_app({"ENV": "development", "TESTING": True, key: value})
 
 
 def test_boundary_values_are_accepted() -> None:
-    cfg = make_app({"TESTING": True, "TRUST_PROXY": 5, "BRAND_COLOUR": "#A1b2C3"}).config
+    cfg = make_app(
+        {"ENV": "development", "TESTING": True, "TRUST_PROXY": 5, "BRAND_COLOUR": "#A1b2C3"}
+    ).config
     assert (cfg["TRUST_PROXY"], cfg["BRAND_COLOUR"]) == (5, "#A1b2C3")
 
 
 def test_forwarded_headers_are_ignored_unless_a_proxy_is_trusted() -> None:
     def seen(trust: int) -> str:
-        app = make_app({"TESTING": True, "TRUST_PROXY": trust})
+        app = make_app({"ENV": "development", "TESTING": True, "TRUST_PROXY": trust})
         app.add_url_rule("/", "where", lambda: f"{request.scheme} {request.remote_addr}")
         headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
         return app.test_client().get("/", headers=headers).get_data(as_text=True)
@@ -206,7 +248,7 @@ def test_a_body_over_the_limit_gets_a_translated_413_page(
     from bfr_triage import create_app
 
     monkeypatch.setenv("BFR_MAX_CONTENT_LENGTH", "2048")
-    client = create_app({"TESTING": True}).test_client()
+    client = create_app({"ENV": "development", "TESTING": True}).test_client()
     over = client.post(f"/result?lang={lang}", data={"state": "x" * 2100})
     assert over.status_code == 413
     assert over.mimetype == "text/html"
@@ -223,7 +265,7 @@ def test_a_body_over_the_limit_gets_problem_json_from_the_api(
     from bfr_triage import create_app
 
     monkeypatch.setenv("BFR_MAX_CONTENT_LENGTH", "2048")
-    client = create_app({"TESTING": True}).test_client()
+    client = create_app({"ENV": "development", "TESTING": True}).test_client()
     body = '{"answers": {}, "pad": "' + "x" * 2100 + '"}'
     response = client.post("/api/v1/assessments", data=body, content_type="application/json")
     assert response.status_code == 413

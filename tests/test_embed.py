@@ -117,7 +117,9 @@ def framing(response: TestResponse) -> tuple[str, str | None]:
 
 @pytest.fixture
 def clinic_client() -> FlaskClient:
-    return create_app({"TESTING": True, "FRAME_ANCESTORS": CLINICS}).test_client()
+    return create_app(
+        {"ENV": "development", "TESTING": True, "FRAME_ANCESTORS": CLINICS}
+    ).test_client()
 
 
 @pytest.mark.parametrize(
@@ -153,7 +155,7 @@ def test_without_configured_clinics_only_the_app_itself_may_frame(client: FlaskC
 
 
 def themed(**settings: Any) -> Flask:
-    return create_app({"TESTING": True, **settings})
+    return create_app({"ENV": "development", "TESTING": True, **settings})
 
 
 def test_a_brand_colour_becomes_a_custom_property_in_theme_css() -> None:
@@ -237,10 +239,10 @@ def test_a_logo_from_another_website_stops_the_app_from_starting(url: str) -> No
 
 
 def test_the_page_for_clinics_fills_in_this_servers_address() -> None:
-    client = themed(FRAME_ANCESTORS=CLINICS, BRAND_COLOUR="#1d4f91").test_client()
-    html = client.get("/embed?lang=da", base_url="https://bfr.hospital.example").get_data(
-        as_text=True
-    )
+    client = themed(
+        FRAME_ANCESTORS=CLINICS, BRAND_COLOUR="#1d4f91", PUBLIC_URL="https://bfr.hospital.example"
+    ).test_client()
+    html = client.get("/embed?lang=da").get_data(as_text=True)
     assert (
         "&lt;script src=&#34;https://bfr.hospital.example/static/embed.js&#34; "
         "data-bfr-target=&#34;bfr-triage&#34;\n        data-bfr-lang=&#34;da&#34;"

@@ -35,7 +35,7 @@ BASE = "https://bfr-triage.example/fhir"
 
 @pytest.fixture(scope="module")
 def app() -> Flask:
-    return clean_app({"TESTING": True, "FHIR_BASE_URL": BASE + "/"})
+    return clean_app({"ENV": "development", "TESTING": True, "FHIR_BASE_URL": BASE + "/"})
 
 
 @pytest.fixture(scope="module")

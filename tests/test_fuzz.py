@@ -52,7 +52,7 @@ def _app() -> Flask:
     with pytest.MonkeyPatch.context() as mp:
         for name in [n for n in os.environ if n.startswith("BFR_")]:
             mp.delenv(name)
-        return create_app({"TESTING": True, "SECRET_KEY": SECRET})
+        return create_app({"ENV": "development", "TESTING": True, "SECRET_KEY": SECRET})
 
 
 APP = _app()

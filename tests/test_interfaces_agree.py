@@ -27,7 +27,7 @@ REASON = re.compile(r'class="reason-([a-z0-9_]+)"')
 
 @pytest.fixture(scope="module")
 def app() -> Flask:
-    return clean_app({"TESTING": True})
+    return clean_app({"ENV": "development", "TESTING": True})
 
 
 @pytest.fixture(scope="module")

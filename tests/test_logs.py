@@ -1,4 +1,4 @@
-"""Answers never reach a log: not the app's, not werkzeug's, not gunicorn's access log.
+"""Answers never reach a log: not the app's, not werkzeug's, not gunicorn's access or error log.
 
 Privacy hazard guarded: a log line that carries what a patient answered (or the signed state,
 which encodes it) would store health information the service promises never to keep.
@@ -7,21 +7,18 @@ which encodes it) would store health information the service promises never to k
 from __future__ import annotations
 
 import logging
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from bfr_triage.web.share import make_token
 from flask import Flask
+from served import SECRET as SERVED_SECRET
+from served import raw, serve, status
 from webflow import PATIENT, state_of, walk
 
 from bfr_triage import create_app
+from bfr_triage.engine import Answers
 
 MARKER = "zqx7731marker"
 FORM = "application/x-www-form-urlencoded"
@@ -30,7 +27,7 @@ SECRET = "log-tests-secret-key-not-for-production"
 
 @pytest.fixture
 def app() -> Flask:
-    return create_app({"TESTING": False, "SECRET_KEY": SECRET})
+    return create_app({"TESTING": False, "SECRET_KEY": SECRET, "TRUSTED_HOSTS": "localhost"})
 
 
 @pytest.fixture
@@ -87,52 +84,42 @@ def test_an_error_page_logs_the_path_but_no_answer(
     assert MARKER not in text
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def test_the_app_log_holds_no_share_token(app: Flask, all_logs: pytest.LogCaptureFixture) -> None:
+    # Finding 1: a share token is the answers, encrypted; the path is logged without it.
+    @app.get("/share/<token>/explode")
+    def explode(token: str) -> str:
+        raise RuntimeError("kaput")
+
+    client = app.test_client()
+    assert client.get(f"/share/{MARKER}/explode").status_code == 500
+    logging.getLogger("werkzeug").info('"GET /share/%s/qr.svg HTTP/1.1" 200 -', MARKER)
+    text = logged(all_logs)
+    assert "/share/…/explode" in text  # the failure is logged, where it happened
+    assert "/share/…/qr.svg" in text  # the development server's request log (make run)
+    assert MARKER not in text
 
 
-def request(url: str, body: bytes | None = None, kind: str = "") -> int:
-    headers = {"Content-Type": kind} if kind else {}
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=5) as r:
-            return int(r.status)
-    except urllib.error.HTTPError as error:
-        return error.code
-
-
-def answers(url: str) -> bool:
-    try:
-        return request(url) == 200
-    except (urllib.error.URLError, ConnectionError):
-        return False
-
-
-def test_the_served_access_log_has_paths_without_query_strings_or_bodies(tmp_path: Path) -> None:
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("BFR_")}
-    env.update(BFR_SECRET_KEY=SECRET, BFR_WORKERS="1")
-    log = tmp_path / "serve.log"
-    command = [str(Path(sys.executable).parent / "bfr-triage"), "serve"]
-    with log.open("wb") as out:
-        server = subprocess.Popen(
-            [*command, "--bind", f"127.0.0.1:{port}"], env=env, stdout=out, stderr=out
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 20
-            while not answers(base + "/healthz"):
-                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
-                time.sleep(0.1)
-            assert request(f"{base}/?lang=en&note={MARKER}") == 200
-            body = f"condition={MARKER}&state={MARKER}".encode()
-            assert request(f"{base}/q/condition?x={MARKER}", body, FORM) == 400
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
-    text = log.read_text()
+def test_the_served_logs_have_paths_without_query_strings_bodies_or_share_tokens(
+    tmp_path: Path,
+) -> None:
+    with serve(tmp_path) as served:
+        base = served.base
+        assert status(f"{base}/?lang=en&note={MARKER}") == 200
+        body = f"condition={MARKER}&state={MARKER}".encode()
+        assert status(f"{base}/q/condition?x={MARKER}", body, FORM) == 400
+        token = make_token(SERVED_SECRET, Answers(PATIENT))
+        assert status(f"{base}/share/{token}?audience=patient") == 200
+        assert status(f"{base}/share/{token}/qr.svg") == 200
+        assert status(f"{base}/share/{MARKER}/qr.svg") == 400
+        # A request line gunicorn refuses is logged by gunicorn itself (its error log).
+        refused = raw(served.port, f"GET /share/{MARKER}\x01 HTTP/1.1\r\n\r\n".encode())
+        assert refused.startswith(b"HTTP/1.1 400")
+        text = served.log_text()
     assert '"GET /healthz HTTP/1.1" 200' in text
     assert '"GET / HTTP/1.1" 200' in text
     assert '"POST /q/condition HTTP/1.1" 400' in text
+    assert '"GET /share/… HTTP/1.1" 200' in text
+    assert '"GET /share/…/qr.svg HTTP/1.1" 200' in text
+    assert "Invalid request from ip=127.0.0.1" in text
     assert MARKER not in text
+    assert token not in text

@@ -25,6 +25,8 @@ ONCE = (
     "Content-Security-Policy",
     "X-Frame-Options",
     "Strict-Transport-Security",
+    "Cross-Origin-Resource-Policy",
+    "Cache-Control",
 )
 DIRECTIVES = {
     "default-src": "'self'",
@@ -50,7 +52,10 @@ def assert_secure_headers(response: TestResponse, *, framable: bool, ancestors: 
     for name in (*FIXED, *ONCE):
         assert len(response.headers.getlist(name)) <= 1, f"{name} sent twice"
     for name, value in FIXED.items():
+        if name == "Referrer-Policy" and response.request.path.startswith("/share/"):
+            value = "no-referrer"  # the URL holds the answers: never sent on
         assert response.headers.get(name) == value, name
+    assert response.headers.get("Cross-Origin-Resource-Policy") in ("same-origin", "cross-origin")
     policy = response.headers["Permissions-Policy"]
     for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
         assert f"{feature}=()" in policy
@@ -69,7 +74,7 @@ def tiny_app(**settings: Any) -> Flask:
     """Build a small app with one framable blueprint, one framable view and an API-like one."""
     app = Flask(__name__)
     app.config.from_mapping(config.DEFAULTS)
-    app.config.from_mapping({"TESTING": True, **settings})
+    app.config.from_mapping({"ENV": "development", "TESTING": True, **settings})
     config.init_app(app)
     security.init_app(app)
     pages = embeddable(Blueprint("pages", __name__))
@@ -132,7 +137,7 @@ def test_unhandled_error_still_gets_the_headers() -> None:
 
 
 def test_hsts_only_over_https() -> None:
-    client = tiny_app().test_client()
+    client = tiny_app(TRUSTED_HOSTS="localhost bfr.example").test_client()
     assert "Strict-Transport-Security" not in client.get("/page").headers
     secure = client.get("/page", base_url="https://bfr.example")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
@@ -157,7 +162,9 @@ FRAMED_BLUEPRINTS = {"web", "share"}
 def real_app() -> Flask:
     from bfr_triage import create_app
 
-    return create_app({"TESTING": True, "SECRET_KEY": SECRET, "FRAME_ANCESTORS": CLINIC})
+    return create_app(
+        {"ENV": "development", "TESTING": True, "SECRET_KEY": SECRET, "FRAME_ANCESTORS": CLINIC}
+    )
 
 
 def sample_args(app: Flask) -> dict[str, str]:
@@ -230,6 +237,7 @@ def test_error_responses_have_the_headers(
 
 
 def test_hsts_on_every_page_served_over_https(real_app: Flask) -> None:
+    real_app.config["TRUSTED_HOSTS"] = ["bfr.example"]
     client = real_app.test_client()
     for path in ("/", "/about", "/api/v1/questionnaire", "/static/app.css", "/nowhere"):
         with client.get(path, base_url="https://bfr.example") as response:

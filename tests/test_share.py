@@ -40,7 +40,7 @@ SHARE_URL = re.compile(r'id="share-url"[^>]*value="([^"]+)"')
 
 @pytest.fixture
 def app() -> Flask:
-    return create_app({"TESTING": True, "SECRET_KEY": SECRET})
+    return create_app({"ENV": "development", "TESTING": True, "SECRET_KEY": SECRET})
 
 
 @pytest.fixture
@@ -299,7 +299,7 @@ def test_an_expired_link_gives_a_clear_410_page(client: FlaskClient, answers: An
 
 def test_the_lifetime_is_configurable(answers: Answers) -> None:
     client = create_app(
-        {"TESTING": True, "SECRET_KEY": SECRET, "SHARE_MAX_AGE_DAYS": 2}
+        {"ENV": "development", "TESTING": True, "SECRET_KEY": SECRET, "SHARE_MAX_AGE_DAYS": 2}
     ).test_client()
     three_days = make_token(SECRET, answers, now=int(time.time()) - 3 * DAY, words=WORDS)
     assert client.get(path_of(three_days)).status_code == 410
@@ -338,7 +338,9 @@ def test_a_token_from_another_vocabulary_is_refused_not_misread(answers: Answers
 
 
 def test_a_link_made_with_another_secret_does_not_open(answers: Answers) -> None:
-    other = create_app({"TESTING": True, "SECRET_KEY": "another-secret-key-entirely"})
+    other = create_app(
+        {"ENV": "development", "TESTING": True, "SECRET_KEY": "another-secret-key-entirely"}
+    )
     token = make_token(SECRET, answers, words=WORDS)
     assert other.test_client().get(path_of(token)).status_code == 400
 

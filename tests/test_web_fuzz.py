@@ -20,7 +20,7 @@ RULES = load_ruleset(data_dir("rules"))
 @cache
 def app() -> Flask:
     """Build the app once, inside the first test (after the BFR_* variables are cleared)."""
-    return create_app({"TESTING": True})
+    return create_app({"ENV": "development", "TESTING": True})
 
 
 URLS = ["/start", "/check", "/result", "/intake", *(f"/q/{p.id}" for p in RULES.pages)]

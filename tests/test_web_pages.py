@@ -157,7 +157,13 @@ def test_unexpected_error_reraises_under_testing(app: Flask) -> None:
 
 
 def test_unexpected_error_is_a_500_page_in_production_mode() -> None:
-    app = create_app({"TESTING": False, "SECRET_KEY": "a-test-secret-long-enough"})
+    app = create_app(
+        {
+            "TESTING": False,
+            "SECRET_KEY": "a-test-secret-long-enough-for-production",
+            "TRUSTED_HOSTS": "localhost",
+        }
+    )
 
     @app.get("/boom")
     def boom() -> str:

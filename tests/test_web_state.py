@@ -67,7 +67,7 @@ def test_state_just_inside_max_age_is_read(app: Flask, client: FlaskClient) -> N
 
 
 def test_max_age_comes_from_configuration() -> None:
-    app = create_app({"TESTING": True, "STATE_MAX_AGE": 120})
+    app = create_app({"ENV": "development", "TESTING": True, "STATE_MAX_AGE": 120})
     token = signed_ago(app, {"a": {}, "m": "steps"}, 125)
     assert_bad_state_page(app.test_client().post("/check", data={"state": token}))
 

@@ -1,4 +1,5 @@
-"""Configuration: the defaults, validation of the `BFR_*` settings, and the proxy trust."""
+"""Configuration: the defaults, validation of the `BFR_*` settings, the proxy trust and the
+public address."""
 
 from __future__ import annotations
 
@@ -26,13 +27,21 @@ DEFAULTS: dict[str, Any] = {
     "BRAND_COLOUR": "",
     "LOGO_URL": "",
     "FHIR_BASE_URL": "",
+    "PUBLIC_URL": "",
+    "TRUSTED_HOSTS": None,
 }
 
 ENVIRONMENTS = ("production", "development")
 LOCALES = ("en", "da")
-MIN_SECRET_LENGTH = 16
+MIN_SECRET_LENGTH = 32
+MIN_SECRET_SYMBOLS = 8  # different characters: "aaaa…" or "abab…" is no secret
+MAKE_SECRET = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+# Without BFR_PUBLIC_URL or BFR_TRUSTED_HOSTS, a developer's machine answers these Host names only.
+DEVELOPMENT_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 _LOGO_PATH = re.compile(r"/(?!/)[A-Za-z0-9._~/-]*")
+_PATH_PREFIX = re.compile(r"(?:/[A-Za-z0-9._~-]+)*")
+_HOST_NAME = re.compile(r"(?:\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::[0-9]{1,5})?")
 
 
 class ConfigError(ValueError):
@@ -59,14 +68,93 @@ def init_app(app: Flask) -> None:
     )
     cfg["FHIR_BASE_URL"] = _base_url(cfg, "FHIR_BASE_URL")
     cfg["SECRET_KEY"] = _text(cfg.get("SECRET_KEY"))
-    if env == "production" and not (app.debug or app.testing):
+    if env == "production":
+        # Only BFR_ENV=development relaxes a check: debug and testing modes are not a way round.
+        for flag in ("DEBUG", "TESTING"):
+            if cfg.get(flag):
+                raise ConfigError(
+                    f"BFR_{flag}: refusing to start in production with {flag.lower()} on; "
+                    "set BFR_ENV=development on a developer's machine"
+                )
         _refuse_weak_secret(cfg["SECRET_KEY"])
+    public = cfg["PUBLIC_URL"] = public_url(cfg.get("PUBLIC_URL"))
+    cfg["TRUSTED_HOSTS"] = _hosts(cfg, public, env)
     if cfg["TRUST_PROXY"]:
         n = cfg["TRUST_PROXY"]
         # Only as many hops as configured: a client cannot forge what a trusted proxy overwrote.
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_port=n, x_prefix=n
         )
+    if public:
+        app.wsgi_app = PublicAddress(app.wsgi_app, public)  # type: ignore[method-assign]
+
+
+class PublicAddress:
+    """Give every request the scheme, host and path prefix of BFR_PUBLIC_URL.
+
+    Every absolute URL (share link, QR code, embed snippet, FHIR canonical URLs) is then built
+    from the configured address, whatever Host or X-Forwarded-* header a request carries.
+    """
+
+    def __init__(self, app: Any, url: str) -> None:
+        parts = urlsplit(url)
+        self.app = app
+        self.scheme, self.host, self.prefix = parts.scheme, parts.netloc, parts.path.rstrip("/")
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        environ["wsgi.url_scheme"] = self.scheme
+        environ["HTTP_HOST"] = self.host
+        environ["SCRIPT_NAME"] = self.prefix
+        return self.app(environ, start_response)
+
+
+def public_url(value: Any) -> str:
+    """Return BFR_PUBLIC_URL checked and normalised (a non-ASCII host in punycode), or ""."""
+    text = _text(value).strip()
+    if not text:
+        return ""
+    problem = f"BFR_PUBLIC_URL: {text!r} is not an address like https://triage.clinic.example"
+    parts = urlsplit(text)
+    path = parts.path.rstrip("/")
+    if parts.query or parts.fragment or not _PATH_PREFIX.fullmatch(path):
+        raise ConfigError(problem)
+    return _origin(f"{parts.scheme}://{parts.netloc}", "PUBLIC_URL", False) + path
+
+
+def _hosts(cfg: dict[str, Any], public: str, env: str) -> list[str] | None:
+    """Return the Host names a request may carry (Flask's TRUSTED_HOSTS); None: not checked."""
+    value = cfg.get("TRUSTED_HOSTS")
+    given = value.replace(",", " ").split() if isinstance(value, str) else list(value or ())
+    if public:
+        if given:
+            raise ConfigError(
+                "BFR_TRUSTED_HOSTS: not used with BFR_PUBLIC_URL, which makes every address "
+                "from the configured one whatever the Host header says; set only one of them"
+            )
+        return None
+    hosts = [_host(h) for h in given]
+    if hosts:
+        return hosts
+    if env == "development":
+        return list(DEVELOPMENT_HOSTS)
+    raise ConfigError(
+        "BFR_PUBLIC_URL: refusing to start in production without the public address, e.g. "
+        "BFR_PUBLIC_URL=https://triage.clinic.example (or list the accepted Host names in "
+        "BFR_TRUSTED_HOSTS): share links and QR codes must not take their address from a "
+        "request's Host header"
+    )
+
+
+def _host(item: Any) -> str:
+    text = _text(item).strip().lower()
+    name = text[1:] if text.startswith(".") else text  # .clinic.example: any subdomain too
+    try:
+        ascii_name = name.encode("idna").decode("ascii") if name else ""
+    except UnicodeError:
+        ascii_name = ""
+    if not _HOST_NAME.fullmatch(ascii_name):
+        raise ConfigError(f"BFR_TRUSTED_HOSTS: {item!r} is not a host name like clinic.example")
+    return text[: len(text) - len(name)] + ascii_name
 
 
 def parse_origins(value: Any, key: str, *, allow_any: bool = False) -> tuple[str, ...]:
@@ -103,7 +191,10 @@ def _origin(item: Any, key: str, allow_any: bool) -> str:
         or parts.fragment
     ):
         raise ConfigError(problem)
-    host = parts.hostname.lower()
+    try:  # a browser sends a non-ASCII host in punycode: so must a header the app writes
+        host = parts.hostname.lower().encode("idna").decode("ascii")
+    except UnicodeError:
+        raise ConfigError(problem) from None
     host = f"[{host}]" if ":" in host else host
     return f"{parts.scheme.lower()}://{host}" + (f":{port}" if port is not None else "")
 
@@ -125,14 +216,28 @@ def _base_url(cfg: dict[str, Any], key: str) -> str:
 
 
 def _refuse_weak_secret(secret: str) -> None:
-    if not secret or secret == DEV_SECRET_KEY or len(secret) < MIN_SECRET_LENGTH:
-        raise ConfigError(
-            "BFR_SECRET_KEY: refusing to start in production without a secret key of at least "
-            f"{MIN_SECRET_LENGTH} characters (it is missing, too short or the development "
-            "default). Set one, e.g. BFR_SECRET_KEY=$(python3 -c 'import secrets; "
-            "print(secrets.token_hex(32))'), the same on every instance; or set "
-            "BFR_ENV=development on a developer's machine."
-        )
+    key = secret.strip()
+    if not key:
+        reason = "missing"
+    elif _letters(DEV_SECRET_KEY) in _letters(key):
+        reason = "the development key, which everyone can read in config.py"
+    elif len(key) < MIN_SECRET_LENGTH:
+        reason = f"{len(key)} characters long, fewer than {MIN_SECRET_LENGTH}"
+    elif len(set(key)) < MIN_SECRET_SYMBOLS:
+        reason = f"made of fewer than {MIN_SECRET_SYMBOLS} different characters"
+    else:
+        return
+    raise ConfigError(
+        f"BFR_SECRET_KEY: refusing to start in production: the secret key is {reason}. It needs "
+        f"at least {MIN_SECRET_LENGTH} random characters; make one with {MAKE_SECRET} and set "
+        "the same value on every instance (or set BFR_ENV=development on a developer's "
+        "machine)."
+    )
+
+
+def _letters(text: str) -> str:
+    """Return the letters and digits of `text` in lower case: the key in any variant matches."""
+    return re.sub(r"[\W_]+", "", text.casefold())
 
 
 def _text(value: Any) -> str:

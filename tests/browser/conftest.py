@@ -35,6 +35,7 @@ CHROMIUM_ARGS = [
 VNU_JAR = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 VIEWPORT = {"width": 1000, "height": 900}
 SECRET = "browser-tests-secret-key-not-for-production"
+LOOPBACK = "127.0.0.1 localhost"  # the Host names the served test apps are reached by
 # Read once at import, before the per-test fixture clears BFR_* variables.
 UPDATE_SCREENSHOTS = os.environ.get("BFR_SCREENSHOTS") == "1"
 
@@ -82,7 +83,7 @@ def make_app() -> Any:
         for name in list(os.environ):
             if name.startswith("BFR_"):
                 mp.delenv(name)
-        return create_app({"TESTING": False, "SECRET_KEY": SECRET})
+        return create_app({"TESTING": False, "SECRET_KEY": SECRET, "TRUSTED_HOSTS": LOOPBACK})
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ import pytest
 from flask import Flask, request
 
 from .checks import AXE, AXE_OPTIONS, assert_no_axe_violations, nu_errors
-from .conftest import SECRET, serve
+from .conftest import LOOPBACK, SECRET, serve
 from .tab import Tab, origin_of
 from .walk import PATIENT_ANSWERS
 
@@ -73,7 +73,9 @@ def production_app(**settings: Any) -> Any:
         for name in list(os.environ):
             if name.startswith("BFR_"):
                 mp.delenv(name)
-        return create_app({"TESTING": False, "SECRET_KEY": SECRET, **settings})
+        return create_app(
+            {"TESTING": False, "SECRET_KEY": SECRET, "TRUSTED_HOSTS": LOOPBACK, **settings}
+        )
 
 
 @dataclass(frozen=True)

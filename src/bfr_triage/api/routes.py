@@ -21,6 +21,7 @@ from ..i18n import rule_text as tr
 from ..records import fhir
 from ..records.fhir import MEDIA_TYPE as FHIR
 from ..records.payloads import decision_payload, fhir_base, json_response, questionnaire_response
+from ..security import DuplicateKey, unique_members
 from .openapi import answer_schema, build_openapi
 from .problems import Problem, http_problem, problem
 
@@ -55,7 +56,10 @@ def read_assessment() -> tuple[str, Answers]:
         request.max_content_length = MAX_BODY
     data = request.get_data()  # raises a 413 beyond the limit
     try:
-        body = json.loads(data, parse_float=_number)
+        body = json.loads(data, parse_float=_number, object_pairs_hook=unique_members)
+    except DuplicateKey as error:  # which of the two values was meant cannot be known
+        detail = gettext("The body names %(member)s twice.", member=json.dumps(error.key))
+        raise Problem(400, detail) from None
     except (ValueError, RecursionError):
         raise Problem(400, gettext("The body is not valid JSON.")) from None
     if not isinstance(body, dict):
@@ -214,6 +218,9 @@ def add_cors(response: Response) -> Response:
     """Allow the configured origins, and only those, to read /api/ responses; answer preflights."""
     if not request.path.startswith("/api/"):
         return response
+    if request.method == "OPTIONS" and response.status_code < 400:
+        # Flask's own answer lists the methods of every rule that matches, the fallback's too.
+        response.headers["Allow"] = ", ".join(_allowed(request.path))
     origins = cors_origins()
     if not origins:
         return response

@@ -115,7 +115,7 @@ def read_token(
         if inflater.unconsumed_tail or not inflater.eof:
             raise ShareError("payload too large or truncated")
         raw = json.loads(payload)
-    except (InvalidToken, zlib.error, ValueError) as error:
+    except (InvalidToken, zlib.error, ValueError, RecursionError) as error:
         raise ShareError("unreadable token") from error
     if not isinstance(raw, dict):
         raise ShareError("payload is not an object")
@@ -295,8 +295,7 @@ def fhir_json(token: str) -> Any:
 
 @bp.after_request
 def private(response: Response) -> Response:
-    """Keep shared answers out of shared caches and search engines."""
-    response.headers["Cache-Control"] = "no-store"
+    """Keep shared answers out of search engines (security.py keeps them out of caches)."""
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

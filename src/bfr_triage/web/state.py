@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from flask import current_app
-from itsdangerous import BadSignature, URLSafeTimedSerializer
+from itsdangerous import BadData, URLSafeTimedSerializer
 from werkzeug.exceptions import BadRequest
 
 from ..engine import AnswersError, parse_answers
@@ -64,7 +64,7 @@ def load_state(token: str | None) -> State:
         raise BadState()
     try:
         raw: Any = _serializer().loads(token, max_age=current_app.config["STATE_MAX_AGE"])
-    except BadSignature as error:  # also SignatureExpired
+    except BadData as error:  # a bad or expired signature, or signed data that is not JSON
         raise BadState() from error
     if not isinstance(raw, dict) or raw.get("m") not in MODES or not isinstance(raw.get("a"), dict):
         raise BadState()
