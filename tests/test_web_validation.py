@@ -23,7 +23,9 @@ def assert_error(page: str, field: str, words: str) -> None:
     """Assert the summary links to the field and the field carries the message."""
     assert re.search(r"<title>Error: ", page)
     assert "There is a problem" in page
-    assert re.search(rf'<a href="#{field}[-"][^>]*>[^<]*{re.escape(words)}', page), page
+    # The link points at the question's box, which holds the legend, the message and the inputs.
+    assert re.search(rf'<a href="#q-{field}"[^>]*>[^<]*{re.escape(words)}', page), page
+    assert f'<div class="field field-error" id="q-{field}">' in page
     assert f'id="{field}-error"' in page
     message = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', page, re.S)
     assert message and words in message.group(1)

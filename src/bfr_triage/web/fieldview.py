@@ -46,12 +46,13 @@ class FieldView:
         return " ".join(i for i in (self.hint_id, self.error_id) if i)
 
     @property
-    def first_id(self) -> str:
-        """Return the id the error summary links to: the first input of the field."""
-        for _, options in self.groups:
-            for option in options:
-                return option.id
-        return self.name
+    def anchor(self) -> str:
+        """Return the id the error summary links to: the question's box, legend and all.
+
+        Without JavaScript the link scrolls the whole question into view; static/app.js also
+        moves the focus to its first input (as the browser does not for a box).
+        """
+        return f"q-{self.name}"
 
 
 def _hints(rs: RuleSet, q: Question) -> dict[str, str]:

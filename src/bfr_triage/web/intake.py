@@ -28,7 +28,7 @@ def render_intake(form: Any, state: State) -> str:
         sections.append(
             (page_title(page), [field_view(rs, q, form[q.id], "clinician") for q in questions])
         )
-    errors = [(f.error, f"#{f.first_id}") for _, fields in sections for f in fields if f.error]
+    errors = [(f.error, f"#{f.anchor}") for _, fields in sections for f in fields if f.error]
     return render_template(
         "intake.html", sections=sections, errors=errors, state=dump_state(state.with_mode("intake"))
     )

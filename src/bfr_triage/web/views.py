@@ -15,7 +15,7 @@ from . import messages
 from .blueprint import bp
 from .fieldview import FieldView, OptionView, answer_text, field_view
 from .forms import build_form, form_answers, question_text, shown
-from .links import audience, embedded, link
+from .links import audience, audience_given, embedded, link
 from .result import result_view
 from .state import State, dump_state, load_state
 
@@ -37,7 +37,7 @@ def _fields(form: Any, questions: list[Question]) -> list[FieldView]:
 
 
 def _summary(fields: list[FieldView]) -> list[tuple[str, str]]:
-    return [(f.error, f"#{f.first_id}") for f in fields if f.error]
+    return [(f.error, f"#{f.anchor}") for f in fields if f.error]
 
 
 def page_title(page: Page) -> str:
@@ -123,18 +123,22 @@ def audience_field(error: str = "", chosen: str | None = None) -> FieldView:
 
 @bp.get("/")
 def start() -> str:
-    """Show what the questionnaire does, the intended use and who is answering."""
-    return render_template("start.html", field=audience_field(), errors=[])
+    """Show what the questionnaire does, the intended use and who is answering.
+
+    Who is answering is asked only when the link or the clinic's embed did not say.
+    """
+    field = None if audience_given() else audience_field()
+    return render_template("start.html", field=field, errors=[])
 
 
 @bp.post("/start")
 def begin() -> Response | str:
-    """Start the questions in the chosen audience's wording."""
-    chosen = request.form.get("audience")
+    """Start the questions in the chosen audience's wording (or the one the link named)."""
+    chosen = audience() if audience_given() else request.form.get("audience")
     if chosen not in AUDIENCES:
         field = audience_field(str(messages.MANDATORY_AUDIENCE))
         return render_template(
-            "start.html", field=field, errors=[(field.error, "#audience-patient")]
+            "start.html", field=field, errors=[(field.error, f"#{field.anchor}")]
         )
     first = ruleset().pages[0].id
     return redirect(link("web.page", page_id=first, audience=chosen), 303)
@@ -182,8 +186,14 @@ def answer(page_id: str) -> str | Response:
 
 @bp.post("/check")
 def check() -> str:
-    """Show "Check your answers" again (after a language switch)."""
-    return render_check(load_state(request.form.get("state")))
+    """Show "Check your answers" again (after a language switch), or go back to the last page."""
+    state = load_state(request.form.get("state"))
+    if request.form.get("action") == "back":
+        # Back walks the pages backwards from here, as it would have before the check page.
+        last = ruleset().pages[-1]
+        form = build_form(_questions(last.questions), audience(), None, state.answers)
+        return render_page(last.id, form, state.with_mode("steps"))
+    return render_check(state)
 
 
 @bp.post("/result")
