@@ -126,7 +126,9 @@ def test_compact_form_uses_the_same_error_pattern(client: FlaskClient) -> None:
 
 def test_start_without_audience_shows_the_error(client: FlaskClient) -> None:
     response = client.post("/start", data={})
-    assert_error(response.get_data(as_text=True), "audience", "patient or a clinician")
+    assert_error(
+        response.get_data(as_text=True), "audience", "a patient, or a physiotherapist or doctor"
+    )
 
 
 def test_error_summary_gets_focus_without_javascript(client: FlaskClient) -> None:

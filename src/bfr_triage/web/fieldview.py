@@ -55,9 +55,9 @@ class FieldView:
         return f"q-{self.name}"
 
 
-def _hints(rs: RuleSet, q: Question) -> dict[str, str]:
-    """Show the brief's own wording under a condition whose brief row was split."""
-    if q.id != "condition":
+def _hints(rs: RuleSet, q: Question, audience: str) -> dict[str, str]:
+    """Show clinicians the brief's own wording under a condition whose brief row was split."""
+    if q.id != "condition" or audience != "clinician":
         return {}
     briefs = Counter(i.brief for i in rs.indications.values() if i.kind != "benefit")
     return {
@@ -77,7 +77,7 @@ def _choices(rs: RuleSet, q: Question, audience: str) -> tuple[tuple[str, str, s
     """Return each option's value, label, hint and group heading, translated once per locale."""
 
     def build() -> tuple[tuple[str, str, str, str], ...]:
-        hints, regions = _hints(rs, q), _regions(rs, q)
+        hints, regions = _hints(rs, q, audience), _regions(rs, q)
         return tuple(
             (value, label, hints.get(value, ""), _heading(regions.get(value, "")))
             for value, label in option_labels(q, audience)

@@ -111,8 +111,11 @@ def render_result(state: State) -> str:
 
 def audience_field(error: str = "", chosen: str | None = None) -> FieldView:
     """Describe the start page's "who is answering" radios the same way as a question."""
-    labels = {"patient": gettext("I am a patient"), "clinician": gettext("I am a clinician")}
-    hints = {"clinician": gettext("A physiotherapist or doctor: clinical wording, more detail.")}
+    labels = {
+        "patient": gettext("I am a patient"),
+        "clinician": gettext("I am a physiotherapist or doctor"),
+    }
+    hints = {"clinician": gettext("Clinical wording and more detail.")}
     options = tuple(
         OptionView(f"audience-{v}", v, labels[v], hints.get(v, ""), v == chosen, False)
         for v in AUDIENCES
