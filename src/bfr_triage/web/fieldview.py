@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..engine import Question, RuleSet
+from ..engine.model import Value
 from ..i18n import catalogue, gettext
-from .forms import is_scale, label_map, option_labels, question_text
+from .forms import is_scale, label_map, option_labels, question_text, to_form
 from .labels import REGIONS
 
 
@@ -90,15 +92,25 @@ def _heading(region: str) -> str:
     return str(REGIONS.get(region, region)) if region else ""
 
 
-def field_view(rs: RuleSet, q: Question, field: Any, audience: str) -> FieldView:
-    """Describe one question's field for the templates."""
-    hint = gettext(q.hint) if q.hint else ""
+def posted_view(rs: RuleSet, q: Question, field: Any, audience: str) -> FieldView:
+    """Describe a field of a posted form: what was sent (a number as typed) and its error."""
     error = str(field.errors[0]) if field.errors else ""
+    typed = field.raw_data[0] if field.raw_data else field.data
+    return field_view(rs, q, audience, typed if q.type == "integer" else field.data, error)
+
+
+def answer_view(rs: RuleSet, q: Question, answers: Mapping[str, Value], audience: str) -> FieldView:
+    """Describe a field filled in from the answers so far: no form is needed to show them."""
+    return field_view(rs, q, audience, to_form(q, answers.get(q.id)))
+
+
+def field_view(rs: RuleSet, q: Question, audience: str, data: Any, error: str = "") -> FieldView:
+    """Describe one question's field for the templates; `data` as a form field holds it."""
+    hint = gettext(q.hint) if q.hint else ""
     if q.type == "integer" and not is_scale(q):
-        raw = field.raw_data[0] if field.raw_data else field.data
-        value = "" if raw is None else str(raw)
+        value = "" if data is None else str(data)
         return FieldView(q.id, "number", question_text(q, audience), hint, error, (), value, False)
-    chosen = field.data if isinstance(field.data, list) else [field.data]
+    chosen = data if isinstance(data, list) else [data]
     chosen = [str(v) for v in chosen if v is not None]
     choices = _choices(rs, q, audience)
     groups: list[tuple[str, list[OptionView]]] = []

@@ -8,12 +8,12 @@ from flask import abort, redirect, render_template, request
 from werkzeug.wrappers import Response
 
 from ..engine import AUDIENCES, Answers, Question, parse_answers
-from ..engine.model import Page
+from ..engine.model import Page, Value
 from ..extensions import ruleset
 from ..i18n import gettext
 from . import messages
 from .blueprint import bp
-from .fieldview import FieldView, OptionView, answer_text, field_view
+from .fieldview import FieldView, OptionView, answer_text, answer_view, posted_view
 from .forms import build_form, form_answers, question_text, shown
 from .links import audience, audience_given, embedded, link
 from .result import result_view
@@ -32,8 +32,11 @@ def _questions(ids: tuple[str, ...]) -> list[Question]:
     return shown((ruleset().questions[q] for q in ids), audience())
 
 
-def _fields(form: Any, questions: list[Question]) -> list[FieldView]:
-    return [field_view(ruleset(), q, form[q.id], audience()) for q in questions]
+def _fields(questions: list[Question], answers: dict[str, Value], form: Any) -> list[FieldView]:
+    rs, who = ruleset(), audience()
+    if form is None:
+        return [answer_view(rs, q, answers, who) for q in questions]
+    return [posted_view(rs, q, form[q.id], who) for q in questions]
 
 
 def _summary(fields: list[FieldView]) -> list[tuple[str, str]]:
@@ -46,10 +49,13 @@ def page_title(page: Page) -> str:
     return gettext(title)
 
 
-def render_page(page_id: str, form: Any, state: State) -> str:
-    """Render one question page with the answers so far in its hidden field."""
+def render_page(page_id: str, state: State, form: Any = None) -> str:
+    """Render one question page with the answers so far in its hidden field.
+
+    The fields show the posted `form` (with its errors), else the answers in `state`.
+    """
     index, page = _page(page_id)
-    fields = _fields(form, _questions(page.questions))
+    fields = _fields(_questions(page.questions), state.answers, form)
     pages = ruleset().pages
     return render_template(
         "page.html",
@@ -150,8 +156,7 @@ def begin() -> Response | str:
 @bp.get("/q/<page_id>")
 def page(page_id: str) -> str:
     """Show a question page with no answers yet."""
-    _, page = _page(page_id)
-    return render_page(page_id, build_form(_questions(page.questions), audience()), State())
+    return render_page(page_id, State())
 
 
 @bp.post("/q/<page_id>")
@@ -162,9 +167,9 @@ def answer(page_id: str) -> str | Response:
     questions = _questions(page.questions)
     action = request.form.get("action", "next")
     if "lang" in request.form:
-        return render_page(page_id, build_form(questions, audience(), request.form), state)
+        return render_page(page_id, state, build_form(questions, audience(), request.form))
     if action == "change":
-        return render_page(page_id, build_form(questions, audience(), None, state.answers), state)
+        return render_page(page_id, state)
     form = build_form(questions, audience(), request.form)
     ids = tuple(q.id for q in questions)
     pages = ruleset().pages
@@ -175,16 +180,13 @@ def answer(page_id: str) -> str | Response:
         if index == 0:
             return redirect(link("web.start"), 303)
         previous = pages[index - 1]
-        form = build_form(_questions(previous.questions), audience(), None, state.answers)
-        return render_page(previous.id, form, state)
+        return render_page(previous.id, state)
     if not form.validate():
-        return render_page(page_id, form, state)
+        return render_page(page_id, state, form)
     state = state.with_answers(ids, form_answers(form, questions))
     if state.mode == "review" or index + 1 == len(pages):
         return render_check(state)
-    following = pages[index + 1]
-    form = build_form(_questions(following.questions), audience(), None, state.answers)
-    return render_page(following.id, form, state)
+    return render_page(pages[index + 1].id, state)
 
 
 @bp.post("/check")
@@ -193,9 +195,7 @@ def check() -> str:
     state = load_state(request.form.get("state"))
     if request.form.get("action") == "back":
         # Back walks the pages backwards from here, as it would have before the check page.
-        last = ruleset().pages[-1]
-        form = build_form(_questions(last.questions), audience(), None, state.answers)
-        return render_page(last.id, form, state.with_mode("steps"))
+        return render_page(ruleset().pages[-1].id, state.with_mode("steps"))
     return render_check(state)
 
 
