@@ -27,11 +27,14 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def compressed(response: Response) -> Response:
         # A 206 answers a Range of the uncompressed bytes: compressing that part would corrupt
-        # it. "gzip;q=0" means "not gzip", which Flask-Compress 1.25 reads as gzip.
-        if response.status_code == 206 or not any(
+        # it. "gzip;q=0" means "not gzip", which Flask-Compress 1.25 reads as gzip. The header
+        # is looked at first: most API clients (and benchmarks) send none, and parsing costs.
+        accepted = request.headers.get("Accept-Encoding") and any(
             request.accept_encodings.quality(a) for a in ALGORITHMS
-        ):
-            response.vary.add("Accept-Encoding")  # the other variant may be compressed
+        )
+        if not accepted or response.status_code == 206:
+            vary = response.headers.get("Vary")  # the other variant may be compressed
+            response.headers["Vary"] = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
             return response
         if response.direct_passthrough and response.mimetype in TYPES:
             # A static file (all small): read it whole, so it is compressed like a page, with
