@@ -301,9 +301,11 @@ def test_pages_for_clinics_are_valid_html(vnu: list[str], tmp_path: Path) -> Non
         BRAND_COLOUR="#1d4f91",
         LOGO_URL="/static/favicon.svg",
     ).test_client()
+    paths = (("guide", "/embed?"), ("demo", "/embed/demo?"), ("start", "/?"),
+             ("start-named", "/?audience=patient&embed=1&"))  # fmt: skip
     pages = {
-        f"{name}-{lang}": client.get(f"{path}?lang={lang}").get_data(as_text=True)
-        for name, path in (("guide", "/embed"), ("demo", "/embed/demo"), ("start", "/"))
+        f"{name}-{lang}": client.get(f"{path}lang={lang}").get_data(as_text=True)
+        for name, path in paths
         for lang in ("en", "da")
     }
     assert nu_errors(vnu, pages, tmp_path) == []
