@@ -2,7 +2,24 @@
 (function () {
   "use strict";
   var summary = document.querySelector(".error-summary");
-  if (summary && document.activeElement !== summary) summary.focus();
+  if (summary) {
+    // autofocus does not work in a cross-site frame: focus the summary from here.
+    if (document.activeElement !== summary) summary.focus();
+    // A link in it points at its question's box (#q-…): without this script the browser
+    // scrolls to the box; with it, the first answer takes the focus and the question, legend
+    // and error message, comes into view, also inside a clinic's frame, where following a
+    // fragment does not scroll the host page.
+    summary.addEventListener("click", function (event) {
+      var link = event.target.closest("a[href^='#']");
+      var box = link && document.getElementById(link.getAttribute("href").slice(1));
+      var field = box && (box.matches("input, button, select, textarea") ? box
+        : box.querySelector("input:not([type=hidden]), select, textarea"));
+      if (!field) return;
+      event.preventDefault();
+      box.scrollIntoView({ block: "start" });
+      field.focus({ preventScroll: true });
+    });
+  }
   var print = document.querySelector("[data-print]");
   if (print && window.print) {
     print.hidden = false;

@@ -203,6 +203,31 @@ def test_expired_share_link_and_server_error(app: Flask, da: Danish) -> None:
     assert not english_in(visible_text(page)), english_in(visible_text(page))
 
 
+@pytest.mark.parametrize(("days", "words"), [(1, "1 dag."), (2, "2 dage."), (30, "30 dage.")])
+def test_an_expired_link_counts_its_days_in_danish(days: int, words: str) -> None:
+    """A number is followed by the form that fits it: 1 dag, 2 dage (never "1 dage")."""
+    from bfr_triage import create_app
+
+    app = create_app({"ENV": "development", "TESTING": True, "SHARE_MAX_AGE_DAYS": days})
+    answers = parse_answers(app.extensions["bfr_ruleset"], PATIENT)
+    long_ago = int(time.time()) - (days + 1) * 86_400
+    token = make_token(str(app.secret_key), answers, now=long_ago)
+    page = app.test_client().get(f"/share/{token}?lang=da")
+    assert page.status_code == 410
+    assert f"Delingslinks virker i {words}" in page.get_data(as_text=True)
+
+
+def test_english_references_are_marked_english(da: Danish) -> None:
+    """A screen reader reads a reference in English, not with a Danish voice."""
+    for audience in AUDIENCES:
+        page = da.get(f"/about?audience={audience}").get_data(as_text=True)
+        items = re.findall(r'<ol class="sources">(.*?)</ol>', page, re.S)
+        assert items, "the page lists its references"
+        references = re.findall(r"<li[^>]*>(.*?)</li>", items[0], re.S)
+        assert len(references) > 10
+        assert all(r.startswith('<span lang="en">') for r in references), references[:3]
+
+
 def test_error_pages(da: Danish) -> None:
     tampered = da.post("/check", {"state": "tampered"})
     assert tampered.status_code == 400

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bfr_triage.web.share import _fernet
 from flask import Flask
 from flask.testing import FlaskClient
 from itsdangerous import URLSafeTimedSerializer
@@ -27,6 +26,7 @@ from werkzeug.test import TestResponse
 
 from bfr_triage import create_app
 from bfr_triage.config import ConfigError
+from bfr_triage.web.share import _fernet
 from bfr_triage.web.state import SALT
 
 SECRET = "hardening-tests-secret-key-not-for-production"

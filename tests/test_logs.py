@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from bfr_triage.web.share import make_token
 from flask import Flask
 from served import SECRET as SERVED_SECRET
 from served import raw, serve, status
@@ -19,6 +18,7 @@ from webflow import PATIENT, state_of, walk
 
 from bfr_triage import create_app
 from bfr_triage.engine import Answers
+from bfr_triage.web.share import make_token
 
 MARKER = "zqx7731marker"
 FORM = "application/x-www-form-urlencoded"

@@ -213,3 +213,16 @@ def test_danish_avoids_the_glossary_pitfalls(po: Catalog) -> None:
     assert not unplaced, f"say where the clot is (i benet, i lungen, i hjertet): {unplaced}"
     bare = [s for s in strings if re.search(r"(?<![a-zæøå-])gigt\b", s.lower())]
     assert not bare, f"write slidgigt or leddegigt, never bare gigt: {bare}"
+
+
+def test_danish_quotes_are_guillemets(po: Catalog) -> None:
+    """Danish quotes with » «, never with the English “ ” (review/danish.md, point 40)."""
+    english = [s for m in _messages(po) for s in _forms(m) if re.search("[“”]", s)]
+    assert not english, english
+
+
+def test_one_danish_word_for_a_website_and_for_the_person_who_treats(po: Catalog) -> None:
+    """hjemmeside, not websted, webside or site; fysioterapeut eller læge, not kliniker."""
+    mixed = re.compile(r"\b(websted\w*|webside\w*|site\w*|kliniker\w*)\b", re.IGNORECASE)
+    found = [s for m in _messages(po) for s in _forms(m) if mixed.search(s)]
+    assert not found, found

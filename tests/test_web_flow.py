@@ -47,6 +47,22 @@ def test_start_sends_the_chosen_audience_to_the_first_question(client: FlaskClie
         assert param in response.location
 
 
+@pytest.mark.parametrize("audience", ["patient", "clinician"])
+def test_a_named_audience_is_not_asked_again(client: FlaskClient, audience: str) -> None:
+    """?audience= (what embed.js sends for data-bfr-audience) answers "Who is answering?"."""
+    start = client.get(f"/?audience={audience}&embed=1").get_data(as_text=True)
+    assert "Who is answering?" not in start and 'name="audience"' not in start
+    assert 'action="/start?audience=' in start
+    # A patient's embed offers no clinicians' intake form; a clinician's still does.
+    assert ("/intake?" in start) == (audience == "clinician")
+    response = client.post(f"/start?audience={audience}&embed=1", data={"action": "next"})
+    assert response.status_code == 303
+    assert f"audience={audience}" in response.location and "embed=1" in response.location
+    # Without it, the question is asked, and an answer is required.
+    assert "Who is answering?" in client.get("/").get_data(as_text=True)
+    assert "error-summary" in client.post("/start", data={}).get_data(as_text=True)
+
+
 def test_patient_reaches_the_result_in_seven_screens(client: FlaskClient, ruleset: RuleSet) -> None:
     screens = walk(client, ruleset, PATIENT)[1:]  # after the first page's GET: one per submit
     assert len(screens) <= 7
@@ -137,6 +153,23 @@ def test_back_from_the_first_page_returns_to_start(client: FlaskClient) -> None:
     region = client.get("/q/region?lang=da")  # a patient's first question
     response = client.post("/q/region?lang=da", data={"state": state_of(region), "action": "back"})
     assert response.status_code == 303 and response.location == "/?lang=da"
+
+
+def test_back_from_check_opens_the_last_page_answered_then_walks_backwards(
+    client: FlaskClient, ruleset: RuleSet
+) -> None:
+    check = walk(client, ruleset, PATIENT)[-2]
+    page = check.get_data(as_text=True)
+    assert '<button class="link back" name="action" value="back">' in page
+    last = client.post("/check?audience=patient", data={"state": state_of(check), "action": "back"})
+    assert title(last).startswith(ruleset.pages[-1].title)
+    assert 'name="age_60" value="no" checked' in last.get_data(as_text=True)
+    # Back again: the page before it (not the check page), its answers kept.
+    form = fields(ruleset, ruleset.pages[-1], PATIENT, "patient")
+    form += [("state", state_of(last)), ("action", "back")]
+    before = client.post(f"/q/{ruleset.pages[-1].id}?audience=patient", data=MultiDict(form))
+    assert title(before).startswith("Does any of these apply to an arm or leg?")
+    assert 'name="items" value="none" checked' in before.get_data(as_text=True)
 
 
 def test_change_from_check_opens_the_page_prefilled_and_returns_to_check(

@@ -31,7 +31,9 @@ def assert_error(page: str, field: str, words: str) -> None:
     """Assert the summary links to the field and the field carries the message."""
     assert re.search(r"<title>Error: ", page)
     assert "There is a problem" in page
-    assert re.search(rf'<a href="#{field}[-"][^>]*>[^<]*{re.escape(words)}', page), page
+    # The link points at the question's box, which holds the legend, the message and the inputs.
+    assert re.search(rf'<a href="#q-{field}"[^>]*>[^<]*{re.escape(words)}', page), page
+    assert f'<div class="field field-error" id="q-{field}">' in page
     assert f'id="{field}-error"' in page
     message = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', page, re.S)
     assert message and words in message.group(1)
@@ -132,7 +134,9 @@ def test_compact_form_uses_the_same_error_pattern(client: FlaskClient) -> None:
 
 def test_start_without_audience_shows_the_error(client: FlaskClient) -> None:
     response = client.post("/start", data={})
-    assert_error(response.get_data(as_text=True), "audience", "patient or a clinician")
+    assert_error(
+        response.get_data(as_text=True), "audience", "a patient, or a physiotherapist or doctor"
+    )
 
 
 def test_error_summary_gets_focus_without_javascript(client: FlaskClient) -> None:

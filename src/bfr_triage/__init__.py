@@ -9,8 +9,8 @@ from flask import Flask, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import MethodNotAllowed
 
+from . import compression, i18n, security
 from . import config as settings
-from . import i18n, security
 from .engine import load_ruleset
 from .extensions import babel
 from .paths import data_dir
@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     web.init_app(app)
     security.init_app(app)
+    compression.init_app(app)  # gzip, brotli or zstd when the client accepts it
     app.register_blueprint(api.bp)  # /api/v1 (JSON, OpenAPI, FHIR); problem+json under /api/
 
     def method_not_allowed(error: MethodNotAllowed) -> ResponseReturnValue:

@@ -176,3 +176,20 @@ def focus_sweep(page: Any, limit: int = 300) -> tuple[int, list[str]]:
         if not visible:
             invisible.append(drawn["element"])
     raise AssertionError(f"{limit} presses of Tab never came back to the top of {page.url}")
+
+
+def in_view(page: Any, element: Any, frame_element: Any = None) -> bool:
+    """Return whether `element` is wholly inside the window the person sees.
+
+    In a frame, give the frame's element on the host `page`: the element's box is then moved by
+    the frame's place on the host page, and the host's window is the one that counts.
+    """
+    box = element.evaluate(
+        "el => { const r = el.getBoundingClientRect(); return [r.top, r.bottom]; }"
+    )
+    top, bottom = box
+    if frame_element is not None:
+        offset = frame_element.evaluate("el => el.getBoundingClientRect().top")
+        top, bottom = top + offset, bottom + offset
+    height = page.evaluate("innerHeight")
+    return bool(0 <= top and bottom <= height)

@@ -20,8 +20,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from flask import Flask, request
 
-from .checks import AXE, AXE_OPTIONS, assert_no_axe_violations, nu_errors
+from .checks import AXE, AXE_OPTIONS, assert_no_axe_violations, in_view, nu_errors
 from .conftest import LOOPBACK, SECRET, serve
+from .keyboard import tab_to
 from .tab import Tab, origin_of
 from .walk import PATIENT_ANSWERS
 
@@ -302,9 +303,11 @@ def test_pages_for_clinics_are_valid_html(vnu: list[str], tmp_path: Path) -> Non
         BRAND_COLOUR="#1d4f91",
         LOGO_URL="/static/favicon.svg",
     ).test_client()
+    paths = (("guide", "/embed?"), ("demo", "/embed/demo?"), ("start", "/?"),
+             ("start-named", "/?audience=patient&embed=1&"))  # fmt: skip
     pages = {
-        f"{name}-{lang}": client.get(f"{path}?lang={lang}").get_data(as_text=True)
-        for name, path in (("guide", "/embed"), ("demo", "/embed/demo"), ("start", "/"))
+        f"{name}-{lang}": client.get(f"{path}lang={lang}").get_data(as_text=True)
+        for name, path in paths
         for lang in ("en", "da")
     }
     assert nu_errors(vnu, pages, tmp_path) == []
@@ -327,3 +330,34 @@ def test_a_clinic_colour_and_logo_keep_the_pages_readable(
         assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
         assert_no_axe_violations(tab.page, f"themed {colour}")
         tab.close()  # checked while the server still runs
+
+
+@pytest.mark.parametrize("lang", ["en", "da"])
+def test_an_error_summary_link_brings_its_question_into_view_in_a_clinics_frame(
+    new_tab: Callable[..., Tab], sites: Sites, lang: str
+) -> None:
+    """In a cross-site frame the browser neither autofocuses nor scrolls the host to a #link:
+    app.js focuses the summary, then, for a link, the question's first answer, and scrolls the
+    question (its legend) into the host's window."""
+    tab = new_tab(sites.clinic, sites.app)
+    page = tab.page
+    iframe, frame = open_host(tab, f"{sites.clinic}/host?lang={lang}")
+    assert frame.locator("input[name=audience]").count() == 0  # named by data-bfr-audience
+    with frame.expect_navigation():
+        frame.locator("main button.button[value=next]").click()
+    # The condition answered, the limb (far down the page) not: one error, one link.
+    frame.locator(f'input[name=condition][value="{PATIENT_ANSWERS["condition"]}"]').check()
+    with frame.expect_navigation():
+        frame.locator("main button.button[value=next]").click()
+    frame.wait_for_load_state("load")
+    assert_fits(iframe, frame, "error page")
+    # wait_for_function would poll with eval, which the app's CSP forbids: poll from here.
+    focused = "document.activeElement.className"
+    wait_until(lambda: frame.evaluate(focused) == "error-summary", "the summary focused")
+    legend = frame.locator("#q-limb legend")
+    assert not in_view(page, legend, iframe), "the question was on screen before the jump"
+    tab_to(page, frame.locator(".error-summary a"))
+    page.keyboard.press("Enter")
+    wait_until(lambda: frame.evaluate("document.activeElement.name") == "limb", "limb focused")
+    wait_until(lambda: in_view(page, legend, iframe), "the question's legend on screen")
+    assert frame.evaluate("location.hash") == ""  # the script did it, not a fragment

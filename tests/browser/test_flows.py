@@ -83,7 +83,44 @@ def test_patient_reaches_the_result_with_javascript_off(
         walker.activate(walker.button("Continue"))
     walker.activate(walker.button("See the result"))
     assert walker.headline() == expected_headline(ruleset, "en", "patient", PATIENT_ANSWERS)
-    assert tab.page.evaluate("document.querySelector('[data-print]').hidden")  # no script ran
+    # No control that does nothing: without a script there is no Print button, only the hint.
+    assert tab.page.get_by_role("button", name="Print").count() == 0
+    assert tab.page.locator("[data-print]").is_hidden()
+    assert tab.page.get_by_text("use your browser's Print command").is_visible()
+
+
+def test_the_print_button_shows_when_the_script_runs(
+    new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet
+) -> None:
+    tab = new_tab(live_server)
+    walker = Walker(tab, live_server, ruleset, "en", "clinician")
+    walker.go("/intake?audience=clinician")
+    walker.answer_all(tuple(ruleset.questions), CLINICIAN_ANSWERS)
+    walker.activate(walker.button("See the result"))
+    assert tab.page.get_by_role("button", name="Print").is_visible()
+    assert tab.page.get_by_text("use your browser's Print command").is_hidden()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_back_from_the_check_page_walks_the_pages_backwards(
+    new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet, javascript: bool
+) -> None:
+    """Back carries the signed answers (no cookie): the last page, answered, then the one before."""
+    tab = new_tab(live_server, java_script_enabled=javascript)
+    walker = Walker(tab, live_server, ruleset, "en", "patient")
+    walker.go("/?audience=patient")
+    walker.activate(walker.button("Start"))
+    for page in ruleset.pages:
+        walker.answer_all(page.questions, PATIENT_ANSWERS)
+        walker.activate(walker.button("Continue"))
+    *_, before, last = ruleset.pages
+    for page in (last, before):
+        walker.activate(walker.button("Back"))
+        assert walker.headline() == walker.t(page.title)
+        for qid in page.questions:
+            if qid in PATIENT_ANSWERS and isinstance(PATIENT_ANSWERS[qid], str):
+                checked = tab.page.locator(f"input[name={qid}]:checked")
+                assert checked.get_attribute("value") == PATIENT_ANSWERS[qid], qid
 
 
 def test_a_printed_result_leaves_out_the_controls_and_the_share_button(

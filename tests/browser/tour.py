@@ -16,7 +16,7 @@ from typing import Any
 
 from bfr_triage.engine import RuleSet
 
-from .checks import axe_report, focus_sweep, overflow_at, page_weight, small_targets
+from .checks import axe_report, focus_sweep, in_view, overflow_at, page_weight, small_targets
 from .keyboard import tab_to
 from .tab import Tab
 from .walk import CLINICIAN_ANSWERS, PATIENT_ANSWERS, Walker
@@ -79,7 +79,8 @@ class Tour:
     seconds: dict[str, float] = field(default_factory=dict)  # walk -> time taken
     urls: dict[str, list[str]] = field(default_factory=dict)  # walk -> every screen's URL
     headlines: dict[str, str] = field(default_factory=dict)  # walk -> the result's <h1>
-    jumps: dict[str, tuple[str, str]] = field(default_factory=dict)  # lang -> (link, focused)
+    # lang -> (link, name of the focused input, its legend on screen)
+    jumps: dict[str, tuple[str, str, bool]] = field(default_factory=dict)
     changed: dict[str, str] = field(default_factory=dict)  # lang -> <h1> after a changed answer
     switched: dict[str, tuple[str, str]] = field(default_factory=dict)  # lang -> (lang, answer)
 
@@ -204,13 +205,20 @@ class Visitor:
         self.tour.switched[w.lang] = (str(w.page.locator("html").get_attribute("lang")), checked)
 
     def jump_from_summary(self) -> None:
-        """From the focused error summary, Tab to its first link and follow it with Enter."""
+        """From the focused error summary, Tab to its last link (the limb question, far down the
+        page) and follow it with Enter: note the link, what took focus and whether the question's
+        legend is on screen."""
         page = self.walker.page
-        tab_to(page, page.locator(".error-summary a").first)
+        tab_to(page, page.locator(".error-summary a").last)
         href = page.evaluate("document.activeElement.getAttribute('href')")
         page.keyboard.press("Enter")
-        page.wait_for_function("location.hash !== ''")
-        self.tour.jumps[self.walker.lang] = (href, page.evaluate("'#' + document.activeElement.id"))
+        for _ in range(100):  # not wait_for_function: it polls with eval, which CSP forbids
+            if page.evaluate("document.activeElement.tagName") == "INPUT":
+                break
+            page.wait_for_timeout(50)
+        focused = page.evaluate("document.activeElement.name")
+        legend = page.locator(f"{href} legend")
+        self.tour.jumps[self.walker.lang] = (href, focused, in_view(page, legend))
 
     def other_pages(self) -> None:
         """The evidence, an unknown address, a wrong method, and answers that no longer read."""

@@ -174,7 +174,9 @@ class Walker:
 
     def begin(self) -> None:
         """On the start page, choose the audience and press Start."""
-        wording = "I am a clinician" if self.audience == "clinician" else "I am a patient"
+        wording = (
+            "I am a physiotherapist or doctor" if self.audience == "clinician" else "I am a patient"
+        )
         group = self.page.get_by_role("group", name=self.t("Who is answering?"), exact=True)
         self.choose(group, self.t(wording))
         self.activate(self.button("Start"))

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..engine import Question, RuleSet
+from ..engine.model import Value
 from ..i18n import catalogue, gettext
-from .forms import is_scale, label_map, option_labels, question_text
+from .forms import is_scale, label_map, option_labels, question_text, to_form
 from .labels import REGIONS
 
 
@@ -46,17 +48,18 @@ class FieldView:
         return " ".join(i for i in (self.hint_id, self.error_id) if i)
 
     @property
-    def first_id(self) -> str:
-        """Return the id the error summary links to: the first input of the field."""
-        for _, options in self.groups:
-            for option in options:
-                return option.id
-        return self.name
+    def anchor(self) -> str:
+        """Return the id the error summary links to: the question's box, legend and all.
+
+        Without JavaScript the link scrolls the whole question into view; static/app.js also
+        moves the focus to its first input (as the browser does not for a box).
+        """
+        return f"q-{self.name}"
 
 
-def _hints(rs: RuleSet, q: Question) -> dict[str, str]:
-    """Show the brief's own wording under a condition whose brief row was split."""
-    if q.id != "condition":
+def _hints(rs: RuleSet, q: Question, audience: str) -> dict[str, str]:
+    """Show clinicians the brief's own wording under a condition whose brief row was split."""
+    if q.id != "condition" or audience != "clinician":
         return {}
     briefs = Counter(i.brief for i in rs.indications.values() if i.kind != "benefit")
     return {
@@ -76,7 +79,7 @@ def _choices(rs: RuleSet, q: Question, audience: str) -> tuple[tuple[str, str, s
     """Return each option's value, label, hint and group heading, translated once per locale."""
 
     def build() -> tuple[tuple[str, str, str, str], ...]:
-        hints, regions = _hints(rs, q), _regions(rs, q)
+        hints, regions = _hints(rs, q, audience), _regions(rs, q)
         return tuple(
             (value, label, hints.get(value, ""), _heading(regions.get(value, "")))
             for value, label in option_labels(q, audience)
@@ -89,17 +92,36 @@ def _heading(region: str) -> str:
     return str(REGIONS.get(region, region)) if region else ""
 
 
-def field_view(
-    rs: RuleSet, q: Question, field: Any, audience: str, values: tuple[str, ...] | None = None
+Values = tuple[str, ...] | None  # the options offered; None: all of them
+
+
+def posted_view(
+    rs: RuleSet, q: Question, field: Any, audience: str, values: Values = None
 ) -> FieldView:
-    """Describe one question's field for the templates; of a choice, only `values` if given."""
-    hint = gettext(q.hint) if q.hint else ""
+    """Describe a field of a posted form: what was sent (a number as typed) and its error."""
     error = str(field.errors[0]) if field.errors else ""
+    typed = field.raw_data[0] if field.raw_data else field.data
+    data = typed if q.type == "integer" else field.data
+    return field_view(rs, q, audience, data, error, values)
+
+
+def answer_view(
+    rs: RuleSet, q: Question, answers: Mapping[str, Value], audience: str, values: Values = None
+) -> FieldView:
+    """Describe a field filled in from the answers so far: no form is needed to show them."""
+    return field_view(rs, q, audience, to_form(q, answers.get(q.id)), "", values)
+
+
+def field_view(
+    rs: RuleSet, q: Question, audience: str, data: Any, error: str = "", values: Values = None
+) -> FieldView:
+    """Describe one question's field for the templates; `data` as a form field holds it, and of
+    a choice only the options in `values` (if given)."""
+    hint = gettext(q.hint) if q.hint else ""
     if q.type == "integer" and not is_scale(q):
-        raw = field.raw_data[0] if field.raw_data else field.data
-        value = "" if raw is None else str(raw)
+        value = "" if data is None else str(data)
         return FieldView(q.id, "number", question_text(q, audience), hint, error, (), value, False)
-    chosen = field.data if isinstance(field.data, list) else [field.data]
+    chosen = data if isinstance(data, list) else [data]
     chosen = [str(v) for v in chosen if v is not None]
     choices = _choices(rs, q, audience)
     if values is not None and len(values) < len(q.values):

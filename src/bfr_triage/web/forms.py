@@ -133,16 +133,9 @@ def to_form(q: Question, value: Value | None) -> Any:
     return str(value) if is_scale(q) else value
 
 
-def build_form(
-    questions: list[Question],
-    audience: str,
-    formdata: Mapping[str, Any] | None = None,
-    answers: Mapping[str, Value] | None = None,
-) -> Form:
-    """Build a form for `questions`: filled from a request, or pre-filled from answers."""
-    answers = answers or {}
-    data = {q.id: to_form(q, answers.get(q.id)) for q in questions}
-    return form_class(questions, audience)(formdata=formdata, data=data)
+def build_form(questions: list[Question], audience: str, formdata: Mapping[str, Any]) -> Form:
+    """Build a form for `questions` from a posted request, to validate it or show it back."""
+    return form_class(questions, audience)(formdata=formdata)
 
 
 def form_class(questions: list[Question], audience: str) -> type[Form]:

@@ -13,7 +13,7 @@ from ..extensions import ruleset
 from ..i18n import gettext
 from . import messages
 from .blueprint import bp
-from .fieldview import FieldView, field_view
+from .fieldview import FieldView, answer_view, posted_view
 from .forms import build_form, form_answers, question_text, shown
 from .links import set_audience
 from .state import State, dump_state, load_state
@@ -24,16 +24,23 @@ def _questions() -> list[Any]:
     return shown(ruleset().questions.values(), "clinician")
 
 
-def render_intake(form: Any, state: State) -> str:
-    """Render the compact form: one section per question page, the same fields and messages."""
+def render_intake(state: State, form: Any = None) -> str:
+    """Render the compact form: one section per question page, the same fields and messages.
+
+    The fields show the posted `form` (with its errors), else the answers in `state`.
+    """
     rs = ruleset()
     sections: list[tuple[str, list[FieldView]]] = []
     for page in rs.pages:
         questions = shown((rs.questions[q] for q in page.questions), "clinician")
-        sections.append(
-            (page_title(page), [field_view(rs, q, form[q.id], "clinician") for q in questions])
-        )
-    errors = [(f.error, f"#{f.first_id}") for _, fields in sections for f in fields if f.error]
+        fields = [
+            answer_view(rs, q, state.answers, "clinician")
+            if form is None
+            else posted_view(rs, q, form[q.id], "clinician")
+            for q in questions
+        ]
+        sections.append((page_title(page), fields))
+    errors = [(f.error, f"#{f.anchor}") for _, fields in sections for f in fields if f.error]
     return render_template(
         "intake.html", sections=sections, errors=errors, state=dump_state(state.with_mode("intake"))
     )
@@ -43,7 +50,7 @@ def render_intake(form: Any, state: State) -> str:
 def intake() -> str:
     """Show the compact intake form, every question on one page."""
     set_audience("clinician")
-    return render_intake(build_form(_questions(), "clinician"), State(mode="intake"))
+    return render_intake(State(mode="intake"))
 
 
 @bp.post("/intake")
@@ -53,13 +60,13 @@ def intake_submit() -> str:
     state = load_state(request.form.get("state"))
     questions = _questions()
     if "lang" in request.form:
-        return render_intake(build_form(questions, "clinician", request.form), state)
+        return render_intake(state, build_form(questions, "clinician", request.form))
     if request.form.get("action") == "change":
-        return render_intake(build_form(questions, "clinician", None, state.answers), state)
+        return render_intake(state)
     form = build_form(questions, "clinician", request.form)
     answers = _checked(form, questions)
     if answers is None:
-        return render_intake(form, state)
+        return render_intake(state, form)
     return render_result(State(answers, "intake"))
 
 

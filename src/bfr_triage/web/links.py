@@ -42,6 +42,11 @@ def audience() -> str:
     return links().audience
 
 
+def audience_given() -> bool:
+    """Return whether the audience was named (?audience=, or embed.js's data-bfr-audience)."""
+    return "audience" in links().params
+
+
 def embedded() -> bool:
     """Return whether this page is shown inside a clinic's iframe (?embed=1)."""
     return links().embed

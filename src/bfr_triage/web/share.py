@@ -18,7 +18,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Blueprint, current_app, g, render_template, request
-from flask_babel import gettext, to_user_timezone
+from flask_babel import gettext, ngettext, to_user_timezone
 from markupsafe import escape
 from werkzeug.wrappers import Response
 
@@ -181,10 +181,12 @@ def _error_page(error: ShareError) -> tuple[str, int]:
     expired = isinstance(error, ShareExpired)
     if expired:
         title = gettext("This link has expired")
-        text = gettext(
-            "Share links work for %(days)s days. Nothing was stored, so the answers cannot be "
+        text = ngettext(
+            "Share links work for %(num)s day. Nothing was stored, so the answers cannot be "
             "recovered: answer the questions again to see a result.",
-            days=current_app.config.get("SHARE_MAX_AGE_DAYS", 30),
+            "Share links work for %(num)s days. Nothing was stored, so the answers cannot be "
+            "recovered: answer the questions again to see a result.",
+            current_app.config.get("SHARE_MAX_AGE_DAYS", 30),
         )
     else:
         title = gettext("This link does not work")

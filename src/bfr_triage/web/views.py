@@ -13,9 +13,9 @@ from ..extensions import ruleset
 from ..i18n import gettext
 from . import limbitems, messages, regions
 from .blueprint import bp
-from .fieldview import FieldView, OptionView, answer_text, field_view
+from .fieldview import FieldView, OptionView, answer_text, answer_view, posted_view
 from .forms import build_form, form_answers, question_text, shown
-from .links import audience, embedded, link
+from .links import audience, audience_given, embedded, link
 from .result import result_view
 from .state import State, dump_state, load_state
 
@@ -64,31 +64,34 @@ def _pruned(state: State) -> State:
     return State({q: v for q, v in state.answers.items() if now[q] is not False}, state.mode)
 
 
-def _prefilled(page: Page, state: State) -> Any:
-    """Return the form of `page` filled in with the answers given so far."""
-    return build_form(_questions(page.questions, state.answers), audience(), None, state.answers)
-
-
 def _unanswered(page: Page, answers: dict[str, Value]) -> bool:
     return any(q.id not in answers and not q.optional for q in _questions(page.questions, answers))
 
 
 def _fields(
-    form: Any, questions: list[Question], answers: dict[str, Value], region: str = ""
+    questions: list[Question], answers: dict[str, Value], form: Any, region: str = ""
 ) -> list[FieldView]:
-    rs, given = ruleset(), Answers(answers)
+    """Describe the fields: the posted `form` (with its errors), else the answers so far.
+
+    A choice offers only the values the earlier answers leave open, and a patient's condition
+    only the conditions of the region chosen.
+    """
+    rs, who, given = ruleset(), audience(), Answers(answers)
     narrowed = regions.condition_values(rs, region)
     views = []
     for q in questions:
         values = open_values(rs, given, q)
         if q.id == "condition" and narrowed is not None:
             values = tuple(v for v in values if v in narrowed)
-        views.append(field_view(rs, q, form[q.id], audience(), values))
+        if form is None:
+            views.append(answer_view(rs, q, answers, who, values))
+        else:
+            views.append(posted_view(rs, q, form[q.id], who, values))
     return views
 
 
 def _summary(fields: list[FieldView]) -> list[tuple[str, str]]:
-    return [(f.error, f"#{f.first_id}") for f in fields if f.error]
+    return [(f.error, f"#{f.anchor}") for f in fields if f.error]
 
 
 def _refuse_closed(form: Any, questions: list[Question], answers: dict[str, Value]) -> bool:
@@ -111,11 +114,12 @@ def page_title(page: Page) -> str:
     return gettext(title)
 
 
-def render_page(page_id: str, form: Any, state: State, region: str | None = None) -> str:
+def render_page(page_id: str, state: State, form: Any = None, region: str | None = None) -> str:
     """Render one question page with the answers so far in its hidden field.
 
-    A patient's condition page offers the conditions of the region they chose (or of the
-    condition they chose before); the region travels in a hidden field of its own.
+    The fields show the posted `form` (with its errors), else the answers in `state`. A
+    patient's condition page offers the conditions of the region they chose (or of the condition
+    they chose before); the region travels in a hidden field of its own.
     """
     index, page = _page(page_id)
     if limbitems.is_limb_grid(ruleset(), page):
@@ -123,7 +127,7 @@ def render_page(page_id: str, form: Any, state: State, region: str | None = None
     if region is None:
         region = regions.region_of(ruleset(), state.answers.get("condition"))
     region = region if _asks_region(page) else ""
-    fields = _fields(form, _questions(page.questions, state.answers), state.answers, region)
+    fields = _fields(_questions(page.questions, state.answers), state.answers, form, region)
     back = _neighbour(index, state.answers, -1) is not None or _asks_region(page)
     return render_template(
         "page.html",
@@ -200,7 +204,7 @@ def answer_items(index: int, page: Page, state: State) -> str | Response:
         previous = _neighbour(index, state.answers, -1)
         if state.mode == "review" or previous is None:
             return render_check(state)
-        return render_page(previous.id, _prefilled(previous, state), state)
+        return render_page(previous.id, state)
     error = "" if "lang" in form else limbitems.items_error(chosen, {q.id for q in questions})
     if error or "lang" in form:
         return render_items(page, state, chosen, error)
@@ -256,7 +260,7 @@ def render_next(index: int, state: State) -> str:
         following = _neighbour(_page(following.id)[0], state.answers, 1)
     if following is None:
         return render_check(state)
-    return render_page(following.id, _prefilled(following, state), state)
+    return render_page(following.id, state)
 
 
 def check_rows(state: State) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
@@ -321,8 +325,11 @@ def render_result(state: State) -> str:
 
 def audience_field(error: str = "", chosen: str | None = None) -> FieldView:
     """Describe the start page's "who is answering" radios the same way as a question."""
-    labels = {"patient": gettext("I am a patient"), "clinician": gettext("I am a clinician")}
-    hints = {"clinician": gettext("A physiotherapist or doctor: clinical wording, more detail.")}
+    labels = {
+        "patient": gettext("I am a patient"),
+        "clinician": gettext("I am a physiotherapist or doctor"),
+    }
+    hints = {"clinician": gettext("Clinical wording and more detail.")}
     options = tuple(
         OptionView(f"audience-{v}", v, labels[v], hints.get(v, ""), v == chosen, False)
         for v in AUDIENCES
@@ -333,18 +340,22 @@ def audience_field(error: str = "", chosen: str | None = None) -> FieldView:
 
 @bp.get("/")
 def start() -> str:
-    """Show what the questionnaire does, the intended use and who is answering."""
-    return render_template("start.html", field=audience_field(), errors=[])
+    """Show what the questionnaire does, the intended use and who is answering.
+
+    Who is answering is asked only when the link or the clinic's embed did not say.
+    """
+    field = None if audience_given() else audience_field()
+    return render_template("start.html", field=field, errors=[])
 
 
 @bp.post("/start")
 def begin() -> Response | str:
-    """Start the questions in the chosen audience's wording."""
-    chosen = request.form.get("audience")
+    """Start the questions in the chosen audience's wording (or the one the link named)."""
+    chosen = audience() if audience_given() else request.form.get("audience")
     if chosen not in AUDIENCES:
         field = audience_field(str(messages.MANDATORY_AUDIENCE))
         return render_template(
-            "start.html", field=field, errors=[(field.error, "#audience-patient")]
+            "start.html", field=field, errors=[(field.error, f"#{field.anchor}")]
         )
     first = "region" if chosen == "patient" else ruleset().pages[0].id
     return redirect(link("web.page", page_id=first, audience=chosen), 303)
@@ -366,15 +377,13 @@ def region_answer() -> str | Response:
     if "lang" in request.form or chosen not in (*regions.regions(ruleset()), regions.NOT_SURE):
         error = "" if "lang" in request.form else str(messages.MANDATORY_REGION)
         return render_region(state, chosen, error)
-    condition = _page("condition")[1]
-    return render_page("condition", _prefilled(condition, state), state, chosen)
+    return render_page("condition", state, region=chosen)
 
 
 @bp.get("/q/<page_id>")
 def page(page_id: str) -> str:
     """Show a question page with no answers yet."""
-    _, page = _page(page_id)
-    return render_page(page_id, build_form(_questions(page.questions, {}), audience()), State())
+    return render_page(page_id, State())
 
 
 @bp.post("/q/<page_id>")
@@ -388,9 +397,10 @@ def answer(page_id: str) -> str | Response:
     action = request.form.get("action", "next")
     region = request.form.get("region") if _asks_region(page) else None
     if "lang" in request.form:
-        return render_page(page_id, build_form(questions, audience(), request.form), state, region)
+        form = build_form(questions, audience(), request.form)
+        return render_page(page_id, state, form, region)
     if action == "change":
-        return render_page(page_id, _prefilled(page, state), state)
+        return render_page(page_id, state)
     form = build_form(questions, audience(), request.form)
     ids = tuple(q.id for q in questions)
     if action == "back":
@@ -403,17 +413,23 @@ def answer(page_id: str) -> str | Response:
             return render_region(state, chosen)
         if previous is None:
             return redirect(link("web.start"), 303)
-        return render_page(previous.id, _prefilled(previous, state), state)
+        return render_page(previous.id, state)
     valid = form.validate()
     if not (_refuse_closed(form, questions, state.answers) and valid):
-        return render_page(page_id, form, state, region)
+        return render_page(page_id, state, form, region)
     return render_next(index, _pruned(state.with_answers(ids, form_answers(form, questions))))
 
 
 @bp.post("/check")
 def check() -> str:
-    """Show "Check your answers" again (after a language switch)."""
-    return render_check(load_state(request.form.get("state")))
+    """Show "Check your answers" again (after a language switch), or go back to the last page."""
+    state = load_state(request.form.get("state"))
+    if request.form.get("action") == "back":
+        # Back walks the pages backwards from here, as it would have before the check page.
+        last = _neighbour(len(ruleset().pages), state.answers, -1)
+        if last is not None:
+            return render_page(last.id, state.with_mode("steps"))
+    return render_check(state)
 
 
 @bp.post("/result")
