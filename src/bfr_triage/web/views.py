@@ -14,7 +14,7 @@ from ..i18n import gettext
 from . import messages, regions
 from .blueprint import bp
 from .fieldview import FieldView, OptionView, answer_text, field_view
-from .forms import build_form, form_answers, question_text, shown
+from .forms import build_form, form_answers, question_error, question_text, shown
 from .links import audience, embedded, link
 from .result import result_view
 from .state import State, dump_state, load_state
@@ -98,9 +98,7 @@ def _refuse_closed(form: Any, questions: list[Question], answers: dict[str, Valu
         value = form[q.id].data
         if value not in (None, "") and q.type == "choice":
             if str(value) not in open_values(rs, given, q):
-                form[q.id].errors = [
-                    messages.INVALID_CHOICE % {"question": question_text(q, audience())}
-                ]
+                form[q.id].errors = [str(messages.INVALID_CHOICE)]
                 ok = False
     return ok
 
@@ -210,7 +208,7 @@ def render_check(state: State, show_missing: bool = False) -> str:
     """Render "Check your answers"; with show_missing, list the unanswered questions as errors."""
     state = state.with_mode("review")
     errors = [
-        (messages.NOT_ANSWERED % {"question": question_text(q, audience())}, f"#change-{q.id}")
+        (question_error(q, audience()), f"#change-{q.id}")
         for q in (missing(state) if show_missing else [])
     ]
     return render_template(
