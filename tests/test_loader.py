@@ -94,6 +94,17 @@ BROKEN = [
         id="unknown-option-set",
     ),
     pytest.param(
+        "questions.toml", 'error = "Select yes if you have sickle cell disease"\n', "",
+        "questions.toml: sickle_cell: a required question needs an `error`",
+        id="required-question-without-error",
+    ),
+    pytest.param(
+        "questions.toml", 'error = "Select yes if you have sickle cell disease"',
+        'error = "Select yes if you have sickle cell disease"\nrange_error = "Enter a number"',
+        "questions.toml: sickle_cell: only an integer question has a `range_error`",
+        id="range-error-on-a-choice",
+    ),
+    pytest.param(
         "safety.toml", 'clot_points = 3\nsources', 'clot_point = 3\nsources',
         "safety.toml: clear_prior_clot: unknown field 'clot_point' (did you mean 'clot_points'?)",
         id="misspelt-field",

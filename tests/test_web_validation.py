@@ -11,6 +11,8 @@ from flask.testing import FlaskClient
 from webflow import state_of
 from werkzeug.datastructures import MultiDict
 
+from bfr_triage.engine import RuleSet
+
 
 def post(client: FlaskClient, url: str, form: list[tuple[str, str]]) -> str:
     """Post `form` to a page; the loading page is reached with a leg to be trained, as the
@@ -38,6 +40,9 @@ def assert_error(page: str, field: str, words: str) -> None:
     message = re.search(rf'<p class="error-message" id="{field}-error">(.*?)</p>', page, re.S)
     assert message and words in message.group(1)
     assert '<span class="visually-hidden">Error:</span>' in message.group(1)
+    link = re.search(rf'<a href="#q-{field}"[^>]*>([^<]*)</a>', page)
+    # GOV.UK: the summary link and the message beside the field say the same.
+    assert link and link.group(1) == message.group(1).split("</span>", 1)[1].strip()
     assert re.search(rf'aria-describedby="[^"]*{field}-error', page)
 
 
@@ -50,12 +55,12 @@ LOADING_OK = [
 @pytest.mark.parametrize(
     ("url", "form", "field", "words"),
     [
-        pytest.param("/q/condition", [], "condition", "Select an answer",
+        pytest.param("/q/condition", [], "condition", "Select the problem or goal that fits best",
                      id="missing-choice"),
         pytest.param("/q/condition", [("condition", "spleen")], "condition",
                      "Select one of the answers shown", id="unknown-choice"),
         pytest.param("/q/loading", [*LOADING_OK[:5], ("cannot_train_heavy", "no")], "pain_heavy",
-                     "Select an answer", id="missing-pain"),
+                     "Select how much it hurts, or “I don&#39;t know”", id="missing-pain"),
         pytest.param("/q/loading", [*LOADING_OK[:5], ("pain_heavy", "11"),
                                     ("cannot_train_heavy", "no")],
                      "pain_heavy", "Select one of the answers shown", id="pain-off-scale"),
@@ -71,7 +76,8 @@ LOADING_OK = [
                      "wound_limbs", "not both", id="where-and-dont-know"),
         pytest.param("/q/precautions", [("age_60", "no"), ("icu_recent", "no"),
                                         ("risk_factors", "none"), ("risk_factors", "smoking")],
-                     "risk_factors", "“None of these” cannot be ticked", id="none-of-these-and-one"),
+                     "risk_factors", "Select “None of these” or the answers that apply, not both",
+                     id="none-of-these-and-one"),
         pytest.param("/q/loading?audience=clinician", [*LOADING_OK, ("weight_bearing_percent",
                                                                       "101")],
                      "weight_bearing_percent", "from 0 to 100", id="integer-above-range"),
@@ -80,7 +86,8 @@ LOADING_OK = [
                      "weight_bearing_percent", "from 0 to 100", id="integer-below-range"),
         pytest.param("/q/loading?audience=clinician", [*LOADING_OK, ("weight_bearing_percent",
                                                                       "half")],
-                     "weight_bearing_percent", "whole number from 0 to 100", id="not-a-number"),
+                     "weight_bearing_percent",
+                     "Enter the percentage as a whole number from 0 to 100", id="not-a-number"),
         pytest.param("/q/loading?audience=clinician", [*LOADING_OK, ("weight_bearing_percent",
                                                                       "1_0")],
                      "weight_bearing_percent", "whole number", id="python-only-number"),
@@ -128,7 +135,7 @@ def test_compact_form_uses_the_same_error_pattern(client: FlaskClient) -> None:
         client, "/intake", [("condition", "acl"), ("bp_systolic", "400"), ("action", "next")]
     )
     assert_error(page, "bp_systolic", "from 50 to 300")
-    assert_error(page, "limb", "Select an answer")
+    assert_error(page, "limb", "Select the limb to be trained")
     assert 'value="acl" checked' in page
 
 
@@ -143,3 +150,56 @@ def test_error_summary_gets_focus_without_javascript(client: FlaskClient) -> Non
     page = post(client, "/q/condition", [("action", "next")])
     summary: Any = re.search(r'<div class="error-summary"[^>]*>', page)
     assert summary and "autofocus" in summary.group(0) and 'tabindex="-1"' in summary.group(0)
+
+
+def test_every_required_question_has_its_own_short_message(ruleset: RuleSet) -> None:
+    """GOV.UK: say what to do, in a few words, never the whole question again."""
+    for q in ruleset.questions.values():
+        if q.optional:
+            continue
+        for message in (q.error, q.clinician_error):
+            assert message.startswith(("Select ", "Enter ")), (q.id, message)
+            assert len(message.split()) <= 12, (q.id, message)
+        # A question of a few words ("An infection") may be named; a longer one is not repeated.
+        assert len(q.text.split()) <= 3 or q.text.rstrip("?").lower() not in q.error.lower()
+
+
+SAFETY_BUT_HEART = [(q, "no") for q in ("clot_signs", "prior_clot", "clotting_disorder", "cancer",
+                                         "leg_paralysis", "high_bp", "poor_circulation",
+                                         "pregnancy", "sickle_cell", "acute_illness")]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [pytest.param("", "Select yes if you have a serious heart condition", id="en-patient"),
+     pytest.param("?lang=da", "Vælg, om du har en alvorlig hjertesygdom", id="da-patient"),
+     pytest.param("?audience=clinician", "Select yes for serious heart disease",
+                  id="en-clinician"),
+     pytest.param("?audience=clinician&lang=da", "Vælg, om der er alvorlig hjertesygdom",
+                  id="da-clinician")],
+)  # fmt: skip
+def test_missing_answer_shows_the_questions_own_message(
+    client: FlaskClient, query: str, words: str
+) -> None:
+    page = post(client, f"/q/safety{query}", [*SAFETY_BUT_HEART, ("action", "next")])
+    assert page.count('<p class="error-message"') == 1
+    message = re.search(r'<p class="error-message" id="heart_disease-error">(.*?)</p>', page)
+    assert message and message.group(1).endswith(f"</span> {words}")
+    assert f'<li><a href="#q-heart_disease">{words}</a></li>' in page
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [pytest.param("", "Select which arm or leg you would train", id="en"),
+     pytest.param("?lang=da", "Vælg, hvilken arm eller hvilket ben du vil træne", id="da")],
+)  # fmt: skip
+def test_check_page_lists_each_missing_answer_by_its_own_message(
+    client: FlaskClient, query: str, words: str
+) -> None:
+    first = client.get(f"/q/condition{query}")
+    condition = client.post(f"/q/condition{query}", data={"condition": "acl", "action": "next",
+                                                         "state": state_of(first)})  # fmt: skip
+    page = client.post(f"/result{query}", data={"state": state_of(condition)})
+    html = page.get_data(as_text=True)
+    assert f'<li><a href="#change-limb">{words}</a></li>' in html
+    assert "%(question)s" not in html and "Answer this question" not in html

@@ -14,7 +14,7 @@ TEXT_KEYS = frozenset(
         "text", "clinician_text", "patient_text", "hint", "label", "clinician_label", "title",
         "clinician_title", "brief", "evidence", "honesty", "action", "fallback_text", "note",
         "clinician", "patient", "next_step_clinician", "next_step_patient", "patient_action",
-        "fallback_patient_text",
+        "fallback_patient_text", "error", "clinician_error", "range_error",
     }
 )  # fmt: skip
 PATIENT_KEYS = frozenset(
@@ -23,7 +23,7 @@ PATIENT_KEYS = frozenset(
 )  # fmt: skip
 CLINICIAN_KEYS = frozenset(
     {"clinician_text", "clinician_label", "clinician_title", "clinician", "next_step_clinician",
-     "action", "note"}
+     "action", "note", "clinician_error"}
 )  # fmt: skip
 
 Extracted = tuple[int, None, str, list[str]]
@@ -35,7 +35,7 @@ def _register(file: str, key: str, table: Mapping[str, Any]) -> str:
         return "patient"
     if key in CLINICIAN_KEYS:
         return "clinician"
-    if key in ("text", "hint"):
+    if key in ("text", "hint", "error", "range_error"):
         asked_of_all = file == "questions.toml" and table.get("audience") != "clinician"
         return "patient" if asked_of_all else "clinician"
     return "patient and clinician"

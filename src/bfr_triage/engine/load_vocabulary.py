@@ -51,6 +51,9 @@ def questions(
             "optional",
             "audience",
             "ask_when",
+            "error",
+            "clinician_error",
+            "range_error",
         }
         if not check.keys(file, qid, raw, {"id", "page", "type", "text"}, allowed):
             continue
@@ -99,6 +102,11 @@ def questions(
             check.add(file, qid, f"unknown audience {audience!r}")
         if audience == "clinician" and not raw.get("optional"):
             check.add(file, qid, "a clinician-only question must be optional")
+        if not raw.get("optional") and not str_of(raw, "error"):
+            check.add(file, qid, "a required question needs an `error`: what to do when unanswered")
+        if "range_error" in raw and qtype != "integer":
+            check.add(file, qid, "only an integer question has a `range_error`")
+        error = str_of(raw, "error")
         questions[qid] = Question(
             id=qid,
             page=raw["page"],
@@ -113,6 +121,9 @@ def questions(
             dont_know=bool(raw.get("dont_know", False)),
             optional=bool(raw.get("optional", False)),
             audience=audience,
+            error=error,
+            clinician_error=str_of(raw, "clinician_error", error),
+            range_error=str_of(raw, "range_error"),
         )
         by_page.setdefault(raw["page"], []).append(qid)
     pages = []

@@ -54,6 +54,9 @@ class Question:
     optional: bool = False
     audience: Literal["all", "clinician"] = "all"
     ask_when: Condition | None = None  # asked only when this holds (None: always asked)
+    error: str = ""  # the message when it is not answered, in the patient's words
+    clinician_error: str = ""  # the same in the clinician's words
+    range_error: str = ""  # a number out of range or not a number; may hold %(min)s, %(max)s
 
     def __repr__(self) -> str:
         return f"Question({self.id!r}, {self.type})"

@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from ..engine import AnswersError, Question, parse_answers
 from ..engine.model import DONT_KNOW, Value
 from ..extensions import ruleset
-from ..i18n import catalogue, gettext
+from ..i18n import catalogue, gettext, rule_text
 from . import messages
 
 WHOLE_NUMBER = re.compile(r"\s*-?[0-9]{1,6}\s*")
@@ -77,32 +77,38 @@ def dont_know_label(audience: str) -> str:
 Check = Callable[[Form, Any], None]
 
 
+def question_error(q: Question, audience: str) -> str:
+    """Return the question's own message for "not answered", in the audience's wording."""
+    return rule_text(q.clinician_error if audience == "clinician" else q.error)
+
+
+def _range_error(q: Question) -> str:
+    """Return the message for a number out of range or not a number: the question's own if given."""
+    words = {"min": q.min, "max": q.max}
+    return gettext(q.range_error, **words) if q.range_error else messages.NOT_A_NUMBER % words
+
+
 def _validator(q: Question, audience: str) -> Check:
-    """Return the one validator of a question; every message comes from `messages`."""
+    """Return the one validator of a question: its own messages from rules/, else `messages`."""
 
     def check(form: Form, field: Any) -> None:
-        words: dict[str, Any] = {"question": question_text(q, audience), "min": q.min, "max": q.max}
         data = field.data
+        if getattr(field, "not_a_number", False):
+            raise StopValidation(_range_error(q))
+        if data in (None, "", []):
+            raise StopValidation("" if q.optional else question_error(q, audience))
         if q.type == "multi":
-            if not data:
-                raise StopValidation(messages.MANDATORY_CHECKBOX % words)
             if not set(data) <= set(q.values):
-                raise StopValidation(messages.INVALID_CHOICE % words)
+                raise StopValidation(str(messages.INVALID_CHOICE))
             alone = [v for v in data if v in q.exclusive]
             if alone and len(data) > 1:
-                words["option"] = label_map(q, audience)[alone[0]]
-                raise StopValidation(messages.EXCLUSIVE_CHOICE % words)
+                option = label_map(q, audience)[alone[0]]
+                raise StopValidation(messages.EXCLUSIVE_CHOICE % {"option": option})
         elif q.type == "choice" or is_scale(q):
-            if data in (None, ""):
-                raise StopValidation("" if q.optional else messages.MANDATORY_RADIO % words)
             if data not in label_map(q, audience):
-                raise StopValidation(messages.INVALID_CHOICE % words)
-        elif getattr(field, "not_a_number", False):
-            raise StopValidation(messages.NOT_A_NUMBER % words)
-        elif data is None:
-            raise StopValidation("" if q.optional else messages.MANDATORY_NUMBER % words)
+                raise StopValidation(str(messages.INVALID_CHOICE))
         elif not (q.min or 0) <= data <= (q.max or 0):
-            raise StopValidation(messages.NUMBER_OUT_OF_RANGE % words)
+            raise StopValidation(_range_error(q))
 
     return check
 

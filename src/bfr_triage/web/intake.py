@@ -14,7 +14,7 @@ from ..i18n import gettext
 from . import messages
 from .blueprint import bp
 from .fieldview import FieldView, answer_view, posted_view
-from .forms import build_form, form_answers, question_text, shown
+from .forms import build_form, form_answers, shown
 from .links import set_audience
 from .state import State, dump_state, load_state
 from .views import page_title, render_result
@@ -98,6 +98,4 @@ def _refusal(qid: str, answers: dict[str, Value]) -> str:
     for rule in rs.contradictions:
         if rule.when.questions[0] == qid and holds(rs, Answers(answers), rule.when):
             return gettext(rule.text)
-    return str(
-        messages.INVALID_CHOICE % {"question": question_text(rs.questions[qid], "clinician")}
-    )
+    return str(messages.INVALID_CHOICE)

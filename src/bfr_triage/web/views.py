@@ -14,7 +14,7 @@ from ..i18n import gettext
 from . import limbitems, messages, regions
 from .blueprint import bp
 from .fieldview import FieldView, OptionView, answer_text, answer_view, posted_view
-from .forms import build_form, form_answers, question_text, shown
+from .forms import build_form, form_answers, question_error, question_text, shown
 from .links import audience, audience_given, embedded, link
 from .result import result_view
 from .state import State, dump_state, load_state
@@ -101,9 +101,7 @@ def _refuse_closed(form: Any, questions: list[Question], answers: dict[str, Valu
         value = form[q.id].data
         if value not in (None, "") and q.type == "choice":
             if str(value) not in open_values(rs, given, q):
-                form[q.id].errors = [
-                    messages.INVALID_CHOICE % {"question": question_text(q, audience())}
-                ]
+                form[q.id].errors = [str(messages.INVALID_CHOICE)]
                 ok = False
     return ok
 
@@ -299,9 +297,8 @@ def render_check(state: State, show_missing: bool = False) -> str:
     errors = {}  # a page of limb items is one row, and one error
     for q in missing(state) if show_missing else []:
         grid = limbitems.is_limb_grid(ruleset(), _page(q.page)[1])
-        question = gettext("Does any of these apply to an arm or leg?") if grid else None
-        words = {"question": question or question_text(q, audience())}
-        errors[f"#change-{'items' if grid else q.id}"] = messages.NOT_ANSWERED % words
+        message = str(messages.MANDATORY_ITEMS) if grid else question_error(q, audience())
+        errors[f"#change-{'items' if grid else q.id}"] = message
     errors = [(message, href) for href, message in errors.items()]
     return render_template(
         "check.html", rows=check_rows(state), errors=errors, state=dump_state(state)
