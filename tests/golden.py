@@ -19,6 +19,7 @@ class Case:
     fired: frozenset[str]
     answers: dict[str, Any]
     path: Path
+    notices: frozenset[str] | None = None  # the result's notices, where the case pins them
 
 
 def load_cases() -> list[Case]:
@@ -27,9 +28,10 @@ def load_cases() -> list[Case]:
     for path in sorted(CASES_DIR.glob("*.toml")):
         with path.open("rb") as f:
             raw = tomllib.load(f)
+        notices = frozenset(raw["notices"]) if "notices" in raw else None
         cases.append(
             Case(path.stem, raw["source"], raw["audience"], raw["verdict"], frozenset(raw["fired"]),
-                 raw["answers"], path)
+                 raw["answers"], path, notices)
         )  # fmt: skip
     return cases
 

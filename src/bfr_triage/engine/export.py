@@ -67,6 +67,8 @@ def headline(
     key = decision.verdict
     if decision.urgent:
         key = "urgent"
+    elif patient and "under_18" in decision.notices:  # for adults: no verdict headline
+        key = "under_18"
     elif decision.verdict != "needs_clearance" and decision.blocked_limbs:
         key = "limb_other" if decision.open_limbs else "limb_first"
     wording = policy.wording[key]
@@ -131,6 +133,19 @@ def decision_to_dict(
     def ids(kind: str) -> list[dict[str, Any]]:
         return [reason(r) for r in decision.of_kind(kind)]
 
+    notices = {n.id: n for n in ruleset.policy.notices}
+
+    def notice(nid: str) -> dict[str, Any]:
+        n = notices[nid]
+        out: dict[str, Any] = {
+            "id": n.id,
+            "text": n.patient_text if patient else n.text,
+            "sources": [source_to_dict(ruleset, s) for s in n.sources],
+        }
+        if not patient:
+            out["policy_choice"] = n.policy_choice
+        return out
+
     p = decision.provenance
     text, step = headline(ruleset, decision, audience)
     shown = [r for r in decision.reasons if not (clearance and r.kind in ("benefit", "indication"))]
@@ -143,6 +158,7 @@ def decision_to_dict(
         "next_step": step,
         "facts": dict(decision.facts),
         "reasons": [reason(r) for r in shown],
+        "notices": [notice(n) for n in decision.notices],
         "indication": indication,
         "benefits": [] if clearance else ids("benefit"),
         "loading_barriers": ids("barrier"),
