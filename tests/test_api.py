@@ -68,7 +68,101 @@ def test_missing_answers_are_listed_not_read_as_no(client: FlaskClient, ruleset:
     body = client.post(URL, json={"answers": {"condition": "acl"}}).get_json()
     assert body["verdict"] == "needs_clearance"
     required = [q.id for q in ruleset.questions.values() if not q.optional]
-    assert body["missing"] == [q for q in required if q != "condition"]
+    # v2: a question asked only when an earlier answer allows it (weight-bearing for a leg, the
+    # operation's limb after an operation) is not missing before that answer is known.
+    not_yet_asked = {"condition", "weight_bearing", "surgery_on_trained_limb"}
+    assert body["missing"] == [q for q in required if q not in not_yet_asked]
+    answers = {"condition": "acl", "limb": "left_leg", "surgery": "weeks_1_6"}
+    body = client.post(URL, json={"answers": answers}).get_json()
+    assert {"weight_bearing", "surgery_on_trained_limb"} <= set(body["missing"])
+
+
+def test_a_question_that_is_not_asked_is_not_required(client: FlaskClient) -> None:
+    arm = {**CASE.answers, "condition": "sport_performance", "limb": "right_arm"}
+    del arm["weight_bearing"]
+    body = client.post(URL, json={"answers": arm}).get_json()
+    assert body["missing"] == [] and "weight_bearing" not in str(body["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (
+            {"limb": "right_arm", "weight_bearing": "fwb"},
+            "weight_bearing",
+            ["not asked", "limb", "right_arm"],
+        ),
+        (
+            {"surgery": "none", "surgery_on_trained_limb": "yes"},
+            "surgery_on_trained_limb",
+            ["not asked", "surgery", "none"],
+        ),
+        (
+            {"limb": "right_arm", "weight_bearing_percent": 40},
+            "weight_bearing_percent",
+            ["not asked", "limb", "right_arm"],
+        ),
+    ],
+)
+def test_an_answer_to_a_question_not_asked_is_refused(
+    client: FlaskClient, change: dict[str, Any], field: str, words: list[str]
+) -> None:
+    answers = {**CASE.answers, "condition": "sport_performance", **change}
+    if "arm" in answers["limb"] and "weight_bearing" not in change:
+        del answers["weight_bearing"]  # only the answer under test is refused
+    body = assert_problem(client.post(URL, json={"answers": answers}), 422)
+    errors = errors_by_field(body)
+    assert list(errors) == [field]
+    assert errors[field]["pointer"] == f"/answers/{field}"
+    assert all(word in errors[field]["message"] for word in words), errors[field]["message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (
+            {"limb": "left_leg", "weight_bearing": "not_relevant"},
+            ["weight_bearing 'not_relevant'", "limb 'left_leg'"],
+        ),
+        (
+            {"weight_bearing": "fwb", "weight_bearing_percent": 60},
+            ["weight_bearing_percent '60'", "weight_bearing 'fwb'"],
+        ),
+    ],
+)
+def test_a_contradiction_is_refused_naming_both_answers(
+    client: FlaskClient, change: dict[str, Any], named: list[str]
+) -> None:
+    answers = {**CASE.answers, **change}
+    body = assert_problem(client.post(URL, json={"answers": answers}), 422)
+    [error] = body["errors"]
+    assert all(n in error["message"] for n in named), error["message"]
+    assert "contradict" in error["message"]
+    full = (
+        {**answers, "weight_bearing_percent": 100} if "weight_bearing_percent" in change else None
+    )
+    if full is not None:  # 100 % with full weight-bearing agrees
+        assert client.post(URL, json={"answers": full}).status_code == 200
+
+
+def test_a_limb_without_a_grade_for_the_condition_is_refused(client: FlaskClient) -> None:
+    answers = {**CASE.answers, "condition": "knee_osteoarthritis", "limb": "left_arm"}
+    del answers["weight_bearing"]
+    body = assert_problem(client.post(URL, json={"answers": answers}), 422)
+    assert "left_arm" in errors_by_field(body)["limb"]["message"]
+
+
+@pytest.mark.parametrize("audience", ["patient", "clinician"])
+def test_the_decision_carries_its_notices_in_the_audience_words(
+    client: FlaskClient, ruleset: RuleSet, audience: str
+) -> None:
+    case = next(c for c in CASES if c.name == "notice_post_op_swelling")
+    body = client.post(URL, json={"audience": audience, "answers": case.answers}).get_json()
+    notices = {n.id: n for n in ruleset.policy.notices}
+    assert [n["id"] for n in body["notices"]] == ["valid_today", "numbness", "post_op_swelling"]
+    for shown in body["notices"]:
+        n = notices[shown["id"]]
+        assert shown["text"] == (n.patient_text if audience == "patient" else n.text)
 
 
 @pytest.mark.parametrize(

@@ -50,7 +50,8 @@ def rule_text(ruleset: RuleSet, reason: Reason, audience: str = "clinician") -> 
 
 def _first(text: str) -> str:
     """Lower-case a text's first letter to follow a colon (not an abbreviation like ACL)."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+    word = text.split(" ", 1)[0]
+    return text if len(word) > 1 and word.isupper() else text[:1].lower() + text[1:]
 
 
 def headline(
