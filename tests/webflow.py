@@ -26,6 +26,8 @@ PATIENT: dict[str, Any] = {
     "acute_illness": "no", "wound_limbs": ["none"], "infection_limbs": ["none"],
     "lymph_limbs": ["none"], "fistula_limbs": ["none"], "swelling_limbs": ["none"],
     "numbness_limbs": ["none"], "age_60": "no", "icu_recent": "no", "risk_factors": ["none"],
+    "bed_rest": "no", "flare_limbs": ["none"], "cuff_site_fracture_limbs": ["none"],
+    "blood_thinners": "no",
 }  # fmt: skip
 
 
