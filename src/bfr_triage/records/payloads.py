@@ -18,8 +18,8 @@ from ..i18n import rule_text as tr
 from .fhir import questionnaire_response as build_questionnaire_response
 
 # Keys of decision_to_dict whose string values are English rule texts, translated per request.
-TEXT_KEYS = frozenset({"headline", "next_step", "text", "action", "label", "evidence",
-                       "honesty_note", "note"})  # fmt: skip
+TEXT_KEYS = frozenset({"headline", "next_step", "text", "action", "patient_action", "label",
+                       "evidence", "honesty_note", "note"})  # fmt: skip
 ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(data, ensure_ascii=False) builds
 
 
