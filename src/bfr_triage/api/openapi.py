@@ -63,28 +63,47 @@ def answer_schema(question: Question) -> Schema:
     return schema
 
 
+def _options(clause: Clause) -> list[str]:
+    value = clause.value
+    return list(value) if isinstance(value, tuple) else [str(value)]
+
+
+def _bound(ruleset: RuleSet, clause: Clause) -> int:
+    value = clause.value if clause.param is None else ruleset.policy.parameters[clause.param].value
+    assert isinstance(value, int)  # gte and lte compare whole numbers: checked at load
+    return value
+
+
 def _matches(ruleset: RuleSet, clause: Clause) -> Schema:
     """Return the schema of an answer for which `clause` is true."""
     if clause.op in ("eq", "in"):
-        return {"enum": [clause.value] if clause.op == "eq" else list(clause.value or ())}
+        return {"enum": _options(clause)}
     if clause.op == "contains_any":
-        return {"type": "array", "contains": {"enum": list(clause.value or ())}}
-    value = clause.value if clause.param is None else ruleset.policy.parameters[clause.param].value
+        return {"type": "array", "contains": {"enum": _options(clause)}}
     bound = "minimum" if clause.op == "gte" else "maximum"
-    return {"type": "integer", bound: value}
+    return {"type": "integer", bound: _bound(ruleset, clause)}
 
 
 def _clause_false(ruleset: RuleSet, clause: Clause) -> Schema:
     """Return the schema of answers for which `clause` is surely false, as the engine reads it:
     answered with a value it does not match (not "don't know"), left out when the question is
-    optional, or a question that is itself not asked."""
+    optional, or a question that is itself not asked. Spelled out as the values that remain,
+    never as a `not`, so that schemathesis can draw from it."""
     q = ruleset.questions[clause.question]
-    given = {"not": {"anyOf": [_matches(ruleset, clause), {"const": DONT_KNOW},
-                               {"const": [DONT_KNOW]}, {"type": "null"}]}}  # fmt: skip
-    ways: list[Schema] = [{"required": [q.id], "properties": {q.id: given}}]
+    if clause.op in ("gte", "lte"):
+        bound = _bound(ruleset, clause)
+        other: Schema = (
+            {"type": "integer", "maximum": bound - 1}
+            if clause.op == "gte"
+            else {"type": "integer", "minimum": bound + 1}
+        )
+    else:
+        matched = set(_options(clause))
+        rest = [v for v in q.values if v not in matched and v != DONT_KNOW]
+        other = {"enum": rest} if q.type == "choice" else {"type": "array", "items": {"enum": rest}}
+    ways: list[Schema] = [{"required": [q.id], "properties": {q.id: other}}]
     if q.optional:
-        ways.append({"anyOf": [{"not": {"required": [q.id]}},
-                               {"properties": {q.id: {"type": "null"}}}]})  # fmt: skip
+        ways.append({"properties": {q.id: {"type": "null"}}})  # left out, or null: not given
     if q.ask_when is not None:
         ways.append(_not_asked(ruleset, q.ask_when))
     return ways[0] if len(ways) == 1 else {"anyOf": ways}
