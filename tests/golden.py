@@ -20,6 +20,8 @@ class Case:
     answers: dict[str, Any]
     path: Path
     notices: frozenset[str] | None = None  # the result's notices, where the case pins them
+    urgent: bool | None = None  # whether the result is urgent, where the case pins it
+    limbs_not_to_cuff: tuple[str, ...] | None = None  # trained limbs named first, where pinned
 
 
 def load_cases() -> list[Case]:
@@ -29,9 +31,10 @@ def load_cases() -> list[Case]:
         with path.open("rb") as f:
             raw = tomllib.load(f)
         notices = frozenset(raw["notices"]) if "notices" in raw else None
+        blocked = tuple(raw["limbs_not_to_cuff"]) if "limbs_not_to_cuff" in raw else None
         cases.append(
             Case(path.stem, raw["source"], raw["audience"], raw["verdict"], frozenset(raw["fired"]),
-                 raw["answers"], path, notices)
+                 raw["answers"], path, notices, raw.get("urgent"), blocked)
         )  # fmt: skip
     return cases
 

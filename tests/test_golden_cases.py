@@ -18,6 +18,10 @@ def test_golden_case(ruleset: RuleSet, case: Case) -> None:
     assert set(decision.fired) == case.fired, case.source
     if case.notices is not None:
         assert set(decision.notices) == case.notices, case.source
+    if case.urgent is not None:
+        assert decision.urgent is case.urgent, case.source
+    if case.limbs_not_to_cuff is not None:
+        assert decision.blocked_limbs == case.limbs_not_to_cuff, case.source
 
 
 def test_every_notice_appears_in_a_case(ruleset: RuleSet) -> None:

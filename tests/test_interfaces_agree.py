@@ -88,6 +88,10 @@ def test_api_and_cli_agree(
     assert {r["rule"] for r in api["reasons"]} == listed_reasons(case)
     if case.notices is not None:
         assert {n["id"] for n in api["notices"]} == case.notices
+    if case.urgent is not None:
+        assert api["urgent"] is case.urgent
+    if case.limbs_not_to_cuff is not None:
+        assert api["limbs_not_to_cuff"] == list(case.limbs_not_to_cuff)
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
