@@ -429,3 +429,24 @@ def test_any_origin_when_configured_as_star() -> None:
     client = create_app({"TESTING": True, "CORS_ORIGINS": "*"}).test_client()
     r = client.get("/api/v1/questionnaire", headers={"Origin": "https://anyone.example"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_under_18_the_patient_gets_no_verdict_headline(client: FlaskClient) -> None:
+    """README §5 (v2, policy choice): the patient's result is for adults. The clinician keeps the
+    verdict's headline; urgent, clearance and a limb not to cuff still come first for both."""
+    case = next(c for c in CASES if c.name == "notice_under_18")
+    patient = client.post(URL, json={"audience": "patient", "answers": case.answers}).get_json()
+    clinician = client.post(URL, json={"answers": case.answers}).get_json()
+    assert patient["verdict"] == clinician["verdict"] == "first_line"
+    assert patient["headline"].startswith("This questionnaire is for adults")
+    assert "first option" not in patient["headline"]
+    assert clinician["headline"] == "BFR is a reasonable first-line option"
+    cleared = {**case.answers, "prior_clot": "yes"}
+    body = client.post(URL, json={"audience": "patient", "answers": cleared}).get_json()
+    assert body["headline"] == "Talk to your doctor before you try BFR training"
+    limb = {**case.answers, "wound_limbs": [case.answers["limb"]]}
+    body = client.post(URL, json={"audience": "patient", "answers": limb}).get_json()
+    assert body["headline"].startswith("Not on your left leg")
+    urgent = {**case.answers, "clot_signs": "yes"}
+    body = client.post(URL, json={"audience": "patient", "answers": urgent}).get_json()
+    assert body["urgent"] and body["headline"].startswith("Wait before you start BFR training")

@@ -61,17 +61,20 @@ def headline(
     translate: Callable[[str], str] = lambda text: text,
 ) -> tuple[str, str]:
     """Return the headline and next step, in the order of README §2: urgent, clearance, a limb
-    that must not be cuffed, then the verdict. `translate` turns English rule text into the
-    reader's language before the limb and item are filled in."""
+    that must not be cuffed, then the verdict, which under 18 the patient does not get (README
+    §5: "ask a physiotherapist" instead). `translate` turns English rule text
+    into the reader's language before the limb and item are filled in."""
     patient = audience == "patient"
     policy = ruleset.policy
     key = decision.verdict
     if decision.urgent:
         key = "urgent"
+    elif decision.verdict == "needs_clearance":
+        pass
+    elif decision.blocked_limbs:
+        key = "limb_other" if decision.open_limbs else "limb_first"
     elif patient and "under_18" in decision.notices:  # for adults: no verdict headline
         key = "under_18"
-    elif decision.verdict != "needs_clearance" and decision.blocked_limbs:
-        key = "limb_other" if decision.open_limbs else "limb_first"
     wording = policy.wording[key]
     text = translate(wording.patient if patient else wording.clinician)
     step = translate(wording.next_step_patient if patient else wording.next_step_clinician)
