@@ -14,9 +14,9 @@ from ..engine import AnswersError, parse_answers
 from ..engine.model import Value
 from ..extensions import ruleset
 
-# The rule set's version is part of the salt: a state signed under another rule set (whose
-# answers may mean something else, as from version 1 to 2) is refused, never read anew.
-SALT = "bfr-triage.state.{version}"
+# Bumped when the answers' meaning changes (rule set version 2: an operation or "kept still" is
+# about the trained limb): a state signed before is refused, never read with the new meaning.
+SALT = "bfr-triage.state.v2"
 MODES = ("steps", "review", "intake")  # walking the pages / changing from the check page / one page
 
 
@@ -44,12 +44,12 @@ class State:
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return _serializer_for(current_app.secret_key or "", ruleset().policy.ruleset_version)
+    return _serializer_for(current_app.secret_key or "")
 
 
-@lru_cache(maxsize=8)  # one per secret key and rule set: made once, not on every page
-def _serializer_for(secret: str | bytes, version: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret, salt=SALT.format(version=version))
+@lru_cache(maxsize=8)  # one per secret key: made once, not on every page
+def _serializer_for(secret: str | bytes) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt=SALT)
 
 
 def dump_state(state: State) -> str:
