@@ -372,6 +372,15 @@ def test_the_catalogue_lists_every_question_and_page(client: FlaskClient, rulese
         else:
             assert [o["value"] for o in entry["options"]] == list(q.values)
             assert entry["exclusive"] == list(q.exclusive)
+    asked_when = {e["id"]: e["ask_when"] for e in body["questions"]}
+    legs = ["left_leg", "right_leg", "both_legs"]
+    assert asked_when["weight_bearing"] == {
+        "all": [{"question": "limb", "op": "in", "value": legs}]
+    }
+    assert asked_when["surgery_on_trained_limb"] == {
+        "all": [{"question": "surgery", "op": "in", "value": ["last_7_days", "weeks_1_6"]}]
+    }
+    assert asked_when["limb"] is None
 
 
 def test_the_catalogue_speaks_danish(app: Flask, client: FlaskClient, ruleset: RuleSet) -> None:

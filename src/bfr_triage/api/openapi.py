@@ -128,6 +128,20 @@ def _words(condition: Condition) -> str:
     )
 
 
+def condition_data(ruleset: RuleSet, condition: Condition | None) -> dict[str, Any] | None:
+    """Return an `ask_when` as data for the catalogue: "all" or "any" of (question, op, value)."""
+    if condition is None:
+        return None
+
+    def value(c: Clause) -> Any:
+        if c.op in ("gte", "lte"):
+            return _bound(ruleset, c)
+        return str(c.value) if c.op == "eq" else _options(c)
+
+    tests = [{"question": c.question, "op": c.op, "value": value(c)} for c in condition.clauses]
+    return {condition.mode: tests}
+
+
 def conditions_schema(ruleset: RuleSet) -> list[Schema]:
     """Return the rules across answers as JSON Schema: a question that is not asked takes no
     answer, two answers that contradict each other are refused, and a condition takes only
@@ -281,6 +295,31 @@ def _decision_schemas(ruleset: RuleSet) -> dict[str, Schema]:
     }
 
 
+def _condition_schema() -> Schema:
+    return {
+        "anyOf": [
+            {"type": "null"},
+            {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "propertyNames": {"enum": ["all", "any"]},
+                "additionalProperties": {
+                    "type": "array",
+                    "items": _closed(
+                        {
+                            "question": {"type": "string"},
+                            "op": {"enum": ["eq", "in", "gte", "lte", "contains_any"]},
+                            "value": {"type": ["string", "integer", "array"]},
+                        }
+                    ),
+                },
+            },
+        ],
+        "description": "Asked only when this holds (null: always asked); otherwise no answer.",
+    }
+
+
 def _catalogue_schemas(ruleset: RuleSet) -> dict[str, Schema]:
     option = _closed(_strings("value", "label", "clinician_label"))
     question = _closed(
@@ -297,9 +336,10 @@ def _catalogue_schemas(ruleset: RuleSet) -> dict[str, Schema]:
             "maximum": {"type": "integer"},
             "dont_know": {"type": "boolean"},
             "schema": {"type": "object", "description": "The JSON Schema of the answer."},
+            "ask_when": _condition_schema(),
         },
         ("id", "page", "type", "audience", "optional", "text", "clinician_text", "hint",
-         "accepts", "schema"),
+         "accepts", "schema", "ask_when"),
     )  # fmt: skip
     page = _closed(
         {
