@@ -43,7 +43,8 @@ ANSWERS: dict[str, Any] = {
     "poor_circulation": "no", "pregnancy": "no", "sickle_cell": "no", "acute_illness": "no",
     "wound_limbs": ["none"], "infection_limbs": ["none"], "lymph_limbs": ["none"],
     "fistula_limbs": ["none"], "swelling_limbs": ["none"], "numbness_limbs": ["none"],
-    "age_60": "no", "icu_recent": "no", "risk_factors": ["none"],
+    "age_60": "no", "icu_recent": "no", "risk_factors": ["none"], "bed_rest": "no",
+    "flare_limbs": ["none"], "cuff_site_fracture_limbs": ["none"], "blood_thinners": "no",
 }  # fmt: skip
 FORM = "application/x-www-form-urlencoded"
 PUBLIC_URL = "http://127.0.0.1"  # production needs one; only absolute URLs are built from it

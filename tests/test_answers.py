@@ -62,5 +62,5 @@ def test_unknown_question_suggests_the_near_one(ruleset: RuleSet) -> None:
 
 def test_accepts_describes_each_type(ruleset: RuleSet) -> None:
     assert accepts(ruleset.questions["pain_heavy"]) == 'a whole number from 0 to 10 or "dont_know"'
-    assert accepts(ruleset.questions["age_60"]) == "one of: yes, no"
+    assert accepts(ruleset.questions["age_60"]) == "one of: under_18, no, yes"  # v2: an age band
     assert "(none, dont_know only on their own)" in accepts(ruleset.questions["wound_limbs"])

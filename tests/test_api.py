@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from bfr_triage import create_app
-from bfr_triage.engine import RuleSet
+from bfr_triage.engine import RuleSet, evaluate, parse_answers
+from bfr_triage.engine.export import headline
 
 URL = "/api/v1/assessments"
 CASE = next(c for c in CASES if c.name == "local_on_trained_limb")
@@ -68,7 +69,101 @@ def test_missing_answers_are_listed_not_read_as_no(client: FlaskClient, ruleset:
     body = client.post(URL, json={"answers": {"condition": "acl"}}).get_json()
     assert body["verdict"] == "needs_clearance"
     required = [q.id for q in ruleset.questions.values() if not q.optional]
-    assert body["missing"] == [q for q in required if q != "condition"]
+    # v2: a question asked only when an earlier answer allows it (weight-bearing for a leg, the
+    # operation's limb after an operation) is not missing before that answer is known.
+    not_yet_asked = {"condition", "weight_bearing", "surgery_on_trained_limb"}
+    assert body["missing"] == [q for q in required if q not in not_yet_asked]
+    answers = {"condition": "acl", "limb": "left_leg", "surgery": "weeks_1_6"}
+    body = client.post(URL, json={"answers": answers}).get_json()
+    assert {"weight_bearing", "surgery_on_trained_limb"} <= set(body["missing"])
+
+
+def test_a_question_that_is_not_asked_is_not_required(client: FlaskClient) -> None:
+    arm = {**CASE.answers, "condition": "sport_performance", "limb": "right_arm"}
+    del arm["weight_bearing"]
+    body = client.post(URL, json={"answers": arm}).get_json()
+    assert body["missing"] == [] and "weight_bearing" not in str(body["reasons"])
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "words"),
+    [
+        (
+            {"limb": "right_arm", "weight_bearing": "fwb"},
+            "weight_bearing",
+            ["not asked", "limb", "right_arm"],
+        ),
+        (
+            {"surgery": "none", "surgery_on_trained_limb": "yes"},
+            "surgery_on_trained_limb",
+            ["not asked", "surgery", "none"],
+        ),
+        (
+            {"limb": "right_arm", "weight_bearing_percent": 40},
+            "weight_bearing_percent",
+            ["not asked", "limb", "right_arm"],
+        ),
+    ],
+)
+def test_an_answer_to_a_question_not_asked_is_refused(
+    client: FlaskClient, change: dict[str, Any], field: str, words: list[str]
+) -> None:
+    answers = {**CASE.answers, "condition": "sport_performance", **change}
+    if "arm" in answers["limb"] and "weight_bearing" not in change:
+        del answers["weight_bearing"]  # only the answer under test is refused
+    body = assert_problem(client.post(URL, json={"answers": answers}), 422)
+    errors = errors_by_field(body)
+    assert list(errors) == [field]
+    assert errors[field]["pointer"] == f"/answers/{field}"
+    assert all(word in errors[field]["message"] for word in words), errors[field]["message"]
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        (
+            {"limb": "left_leg", "weight_bearing": "not_relevant"},
+            ["weight_bearing 'not_relevant'", "limb 'left_leg'"],
+        ),
+        (
+            {"weight_bearing": "fwb", "weight_bearing_percent": 60},
+            ["weight_bearing_percent '60'", "weight_bearing 'fwb'"],
+        ),
+    ],
+)
+def test_a_contradiction_is_refused_naming_both_answers(
+    client: FlaskClient, change: dict[str, Any], named: list[str]
+) -> None:
+    answers = {**CASE.answers, **change}
+    body = assert_problem(client.post(URL, json={"answers": answers}), 422)
+    [error] = body["errors"]
+    assert all(n in error["message"] for n in named), error["message"]
+    assert "contradict" in error["message"]
+    full = (
+        {**answers, "weight_bearing_percent": 100} if "weight_bearing_percent" in change else None
+    )
+    if full is not None:  # 100 % with full weight-bearing agrees
+        assert client.post(URL, json={"answers": full}).status_code == 200
+
+
+def test_a_limb_without_a_grade_for_the_condition_is_refused(client: FlaskClient) -> None:
+    answers = {**CASE.answers, "condition": "knee_osteoarthritis", "limb": "left_arm"}
+    del answers["weight_bearing"]
+    body = assert_problem(client.post(URL, json={"answers": answers}), 422)
+    assert "left_arm" in errors_by_field(body)["limb"]["message"]
+
+
+@pytest.mark.parametrize("audience", ["patient", "clinician"])
+def test_the_decision_carries_its_notices_in_the_audience_words(
+    client: FlaskClient, ruleset: RuleSet, audience: str
+) -> None:
+    case = next(c for c in CASES if c.name == "notice_post_op_swelling")
+    body = client.post(URL, json={"audience": audience, "answers": case.answers}).get_json()
+    notices = {n.id: n for n in ruleset.policy.notices}
+    assert [n["id"] for n in body["notices"]] == ["valid_today", "numbness", "post_op_swelling"]
+    for shown in body["notices"]:
+        n = notices[shown["id"]]
+        assert shown["text"] == (n.patient_text if audience == "patient" else n.text)
 
 
 @pytest.mark.parametrize(
@@ -80,7 +175,7 @@ def test_missing_answers_are_listed_not_read_as_no(client: FlaskClient, ruleset:
     ],
 )
 def test_texts_come_in_the_requested_language(
-    app: Flask, client: FlaskClient, query: str, headers: dict[str, str]
+    app: Flask, client: FlaskClient, ruleset: RuleSet, query: str, headers: dict[str, str]
 ) -> None:
     english = client.post(URL, json={"audience": "patient", "answers": CASE.answers}).get_json()
     r = client.post(
@@ -88,8 +183,10 @@ def test_texts_come_in_the_requested_language(
     )
     assert r.headers["Content-Language"] == "da"
     danish = r.get_json()
+    decision = evaluate(ruleset, parse_answers(ruleset, CASE.answers))
     with app.test_request_context(), force_locale("da"):
-        expected = gettext(english["headline"])
+        # v2: a headline naming a limb is put together from translated parts.
+        expected, _ = headline(ruleset, decision, "patient", gettext)
     assert danish["headline"] == expected != english["headline"]
     # Codes never change with the language.
     assert danish["verdict"] == english["verdict"]
@@ -277,6 +374,15 @@ def test_the_catalogue_lists_every_question_and_page(client: FlaskClient, rulese
         else:
             assert [o["value"] for o in entry["options"]] == list(q.values)
             assert entry["exclusive"] == list(q.exclusive)
+    asked_when = {e["id"]: e["ask_when"] for e in body["questions"]}
+    legs = ["left_leg", "right_leg", "both_legs"]
+    assert asked_when["weight_bearing"] == {
+        "all": [{"question": "limb", "op": "in", "value": legs}]
+    }
+    assert asked_when["surgery_on_trained_limb"] == {
+        "all": [{"question": "surgery", "op": "in", "value": ["last_7_days", "weeks_1_6"]}]
+    }
+    assert asked_when["limb"] is None
 
 
 def test_the_catalogue_speaks_danish(app: Flask, client: FlaskClient, ruleset: RuleSet) -> None:
@@ -334,3 +440,24 @@ def test_any_origin_when_configured_as_star() -> None:
     client = create_app({"ENV": "development", "TESTING": True, "CORS_ORIGINS": "*"}).test_client()
     r = client.get("/api/v1/questionnaire", headers={"Origin": "https://anyone.example"})
     assert r.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_under_18_the_patient_gets_no_verdict_headline(client: FlaskClient) -> None:
+    """README §5 (v2, policy choice): the patient's result is for adults. The clinician keeps the
+    verdict's headline; urgent, clearance and a limb not to cuff still come first for both."""
+    case = next(c for c in CASES if c.name == "notice_under_18")
+    patient = client.post(URL, json={"audience": "patient", "answers": case.answers}).get_json()
+    clinician = client.post(URL, json={"answers": case.answers}).get_json()
+    assert patient["verdict"] == clinician["verdict"] == "first_line"
+    assert patient["headline"].startswith("This questionnaire is for adults")
+    assert "first option" not in patient["headline"]
+    assert clinician["headline"] == "BFR is a reasonable first-line option"
+    cleared = {**case.answers, "prior_clot": "yes"}
+    body = client.post(URL, json={"audience": "patient", "answers": cleared}).get_json()
+    assert body["headline"] == "Talk to your doctor before you try BFR training"
+    limb = {**case.answers, "wound_limbs": [case.answers["limb"]]}
+    body = client.post(URL, json={"audience": "patient", "answers": limb}).get_json()
+    assert body["headline"].startswith("Not on your left leg")
+    urgent = {**case.answers, "clot_signs": "yes"}
+    body = client.post(URL, json={"audience": "patient", "answers": urgent}).get_json()
+    assert body["urgent"] and body["headline"].startswith("Wait before you start BFR training")

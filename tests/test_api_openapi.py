@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import jsonschema_rs
@@ -135,3 +136,59 @@ def test_the_property_test_sees_both_outcomes() -> None:
     assert wounds.is_valid(["none"]) and wounds.is_valid(["left_leg", "right_arm"])
     assert not wounds.is_valid(["none", "left_leg"]) and not wounds.is_valid([])
     assert VALIDATORS["bp_systolic"].is_valid(None) and not VALIDATORS["limb"].is_valid(None)
+
+
+# ---- the rules across answers: asked when, contradictions, limbs per condition --------------
+
+CROSS = ("condition", "limb", "weight_bearing", "weight_bearing_percent", "surgery",
+         "surgery_on_trained_limb")  # fmt: skip
+
+
+def _answers_validator(doc: dict[str, Any]) -> jsonschema_rs.Draft202012Validator:
+    """The whole Answers schema, with its references resolved inside one document."""
+    schemas = json.loads(
+        json.dumps(doc["components"]["schemas"]).replace("#/components/schemas/", "#/$defs/")
+    )
+    return jsonschema_rs.Draft202012Validator({"$defs": schemas, **schemas["Answers"]})
+
+
+@st.composite
+def cross_answers(draw: st.DrawFn) -> dict[str, Any]:
+    """Answers to the questions the rules across answers test, each given or left out."""
+    out: dict[str, Any] = {}
+    for qid in CROSS:
+        q = RULESET.questions[qid]
+        values: list[Any] = list(q.values) if q.type != "integer" else [0, 40, 99, 100]
+        if q.optional:
+            values.append(None)
+        if draw(st.booleans()):
+            out[qid] = draw(st.sampled_from(values))
+    return out
+
+
+ANSWERS_VALIDATOR = _answers_validator(APP.test_client().get("/api/v1/openapi.json").get_json())
+
+
+@settings(
+    max_examples=400, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(cross_answers())
+def test_the_answers_schema_refuses_exactly_what_the_api_refuses(answers: dict[str, Any]) -> None:
+    """A question that is not asked, a contradiction, a limb the condition has no grade for: the
+    OpenAPI document and the API agree on every combination."""
+    r = APP.test_client().post("/api/v1/assessments", json={"answers": answers})
+    assert r.status_code in (200, 422)
+    assert ANSWERS_VALIDATOR.is_valid(answers) == (r.status_code == 200), (answers, r.get_json())
+
+
+def test_the_cross_answer_rules_are_in_the_document(doc: dict[str, Any]) -> None:
+    answers = doc["components"]["schemas"]["Answers"]
+    validator = _answers_validator(doc)
+    assert not validator.is_valid({"limb": "right_arm", "weight_bearing": "fwb"})
+    assert not validator.is_valid({"surgery": "none", "surgery_on_trained_limb": "no"})
+    assert not validator.is_valid({"limb": "left_leg", "weight_bearing": "not_relevant"})
+    assert not validator.is_valid({"weight_bearing": "fwb", "weight_bearing_percent": 50})
+    assert not validator.is_valid({"condition": "knee_osteoarthritis", "limb": "left_arm"})
+    assert validator.is_valid({"limb": "left_leg", "weight_bearing": "fwb", "surgery": "weeks_1_6",
+                               "surgery_on_trained_limb": "dont_know"})  # fmt: skip
+    assert "Asked only when limb in" in answers["properties"]["weight_bearing"]["description"]

@@ -25,7 +25,9 @@ def _run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], ar
 def test_rules_check_passes_on_the_shipped_rules(monkeypatch, capsys) -> None:
     code, out, _ = _run(monkeypatch, capsys, ["rules", "check", str(data_dir("rules"))])
     assert code == 0
-    assert "OK" in out and "12 clearance, 6 local, 8 precautions" in out
+    # v2: flare and cuff-site fracture are local; measured blood pressure and blood thinners are
+    # precautions.
+    assert "OK" in out and "12 clearance, 8 local, 10 precautions" in out
     assert len(out.splitlines()) <= 24  # one screen
 
 
@@ -84,3 +86,28 @@ def test_assess_names_every_bad_field(monkeypatch, capsys) -> None:
     code, _, err = _run(monkeypatch, capsys, ["assess", "-"], body)
     assert code == 2
     assert all(f"  {field}: not accepted" in err for field in ("limb", "age_60", "pain_heavy"))
+
+
+CLINICIAN_ONLY = ("LOP", "1RM", "clot-risk", "clot_points", "screen for", "Screen for")
+
+
+@pytest.mark.parametrize("audience", ["patient", "clinician"])
+def test_assess_audience_option_chooses_the_wording(monkeypatch, capsys, audience: str) -> None:
+    case = next(c for c in CASES if c.name == "precaution_age_60")
+    body = json.dumps({"audience": "clinician", "answers": case.answers})  # the option wins
+    code, out, _ = _run(monkeypatch, capsys, ["assess", "--audience", audience, "-"], body)
+    decision = json.loads(out)
+    assert code == 0 and decision["audience"] == audience
+    precaution = decision["safety"]["precautions"][0]
+    if audience == "patient":
+        assert "action" not in precaution and "clot_risk_points" not in decision
+        assert not [term for term in CLINICIAN_ONLY if term in out], out
+    else:
+        assert "LOP" in precaution["action"] and decision["clot_risk_points"]["total"] == 1
+
+
+def test_assess_audience_option_refuses_other_values(monkeypatch, capsys) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        _run(monkeypatch, capsys, ["assess", "--audience", "doctor", "-"], "{}")
+    assert exit_.value.code == 2
+    assert "invalid choice: 'doctor'" in capsys.readouterr().err

@@ -8,6 +8,7 @@ in the answerOptions, answers that match their item's type and range.
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from golden import CASES, Case
 from test_api import clean_app
 
 from bfr_triage.engine import RuleSet, evaluate, parse_answers
+from bfr_triage.engine.evaluate import asked
 from bfr_triage.records.fhir import EXCLUSIVE, MAX_VALUE, MIN_VALUE, code_system
 
 Resource = dict[str, Any]
@@ -67,6 +69,38 @@ def option_key(option: Resource) -> tuple[str, Any]:
     return ("other", repr(sorted(option.items())))
 
 
+def is_enabled(item: Resource, given: dict[str, list[Resource]]) -> bool:
+    """Evaluate an item's enableWhen as FHIR R4B defines it, from the answers given (an item
+    that is not enabled has no answers, so a test on it is false)."""
+    tests = item.get("enableWhen")
+    if not tests:
+        return True
+    compare = {
+        "=": lambda a, b: a == b,
+        "!=": lambda a, b: a != b,
+        ">=": lambda a, b: a >= b,
+        "<=": lambda a, b: a <= b,
+    }
+
+    def value(x: Resource) -> Any:
+        if "answerCoding" in x or "valueCoding" in x:
+            coding = x.get("answerCoding") or x.get("valueCoding")
+            return (coding["system"], coding["code"])
+        return x.get("answerInteger", x.get("valueInteger"))
+
+    def holds(test: Resource) -> bool:
+        answers = given.get(test["question"], [])
+        if test["operator"] == "exists":
+            return bool(answers) == test["answerBoolean"]
+        return any(
+            type(value(a)) is type(value(test)) and compare[test["operator"]](value(a), value(test))
+            for a in answers
+        )
+
+    results = [holds(t) for t in tests]
+    return any(results) if item["enableBehavior"] == "any" else all(results)
+
+
 def check_questionnaire(q: Resource) -> list[str]:
     """Return every problem the R4B model does not catch."""
     problems = []
@@ -92,6 +126,12 @@ def check_questionnaire(q: Resource) -> list[str]:
                 problems.append(f"{link}: coding without system or code")
         if item["type"] == "group" and not item.get("item"):
             problems.append(f"{link}: empty group")
+        tests = item.get("enableWhen", [])
+        if len(tests) > 1 and item.get("enableBehavior") not in ("any", "all"):
+            problems.append(f"{link}: enableWhen needs enableBehavior")  # que-12
+        for test in tests:
+            if test["question"] not in seen:  # only questions before it
+                problems.append(f"{link}: enableWhen on {test['question']!r}, not before it")
     return problems
 
 
@@ -134,7 +174,11 @@ def check_response(q: Resource, qr: Resource) -> list[str]:
                     bounds[MIN_VALUE] <= number <= bounds[MAX_VALUE]
                 ):
                     problems.append(f"{link}: {answer} is not a whole number in range")
-    required = {link for link, (_, spec) in defined.items() if spec.get("required")}
+    given = {item["linkId"]: item.get("answer", []) for _, item in walk(qr.get("item", []))}
+    enabled = {link for link, (_, spec) in defined.items() if is_enabled(spec, given)}
+    for link in seen & (set(defined) - enabled):
+        problems.append(f"{link} is answered but not enabled")
+    required = {link for link, (_, spec) in defined.items() if spec.get("required")} & enabled
     if qr.get("status") == "completed" and required - seen:
         problems.append(f"completed without {sorted(required - seen)}")
     return problems
@@ -198,6 +242,31 @@ def test_the_questionnaire_speaks_danish(app: Flask, client: FlaskClient) -> Non
             assert da["text"] == gettext(en["text"]) != en["text"]
 
 
+@pytest.mark.parametrize(
+    "qid", ["weight_bearing", "weight_bearing_percent", "surgery_on_trained_limb"]
+)
+def test_enable_when_follows_ask_when(questionnaire: Resource, ruleset: RuleSet, qid: str) -> None:
+    """The item is enabled exactly when the engine asks the question, for every answer to the
+    questions its ask_when tests."""
+    item = next(i for _, i in walk(questionnaire["item"]) if i["linkId"] == qid)
+    question = ruleset.questions[qid]
+    assert question.ask_when is not None and item["enableWhen"]
+    tested = question.ask_when.questions
+    choices = [ruleset.questions[t].values for t in tested]
+    seen = set()
+    for combination in itertools.product(*choices):
+        raw = dict(zip(tested, combination, strict=True))
+        state = asked(ruleset, parse_answers(ruleset, raw))[qid]
+        given = {
+            t: [{"valueCoding": {"system": code_system(BASE, t), "code": v}}]
+            for t, v in raw.items()
+        }
+        if state is not None:  # "don't know" leaves it open in the engine; FHIR cannot say so
+            assert is_enabled(item, given) is state, raw
+            seen.add(state)
+    assert seen == {True, False}
+
+
 # ---- a QuestionnaireResponse for every golden case ------------------------------------------
 
 
@@ -258,7 +327,8 @@ def test_the_checks_catch_broken_resources(client: FlaskClient, questionnaire: R
 
     broken_q = copy.deepcopy(questionnaire)
     broken_q["status"] = "published"
-    broken_q["item"][1]["item"][0]["linkId"] = "condition"
+    safety = next(g for g in broken_q["item"] if g["linkId"] == "page-safety")
+    safety["item"][0]["linkId"] = "condition"  # an item nothing else refers to
     broken_q["item"][0]["item"][0]["answerOption"].append({"valueCoding": {"code": "x"}})
     problems = check_questionnaire(broken_q)
     assert len(problems) == 3, problems
@@ -287,3 +357,11 @@ def test_the_checks_catch_broken_resources(client: FlaskClient, questionnaire: R
     assert broken(lambda qr: qr["item"][1]["item"].append(copy.deepcopy(question)))
     assert broken(lambda qr: qr["item"][0]["item"].pop(0))  # a required item, yet "completed"
     assert broken(lambda qr: qr.update(questionnaire="http://elsewhere/Questionnaire/x"))
+
+    def answer_not_asked(qr: Resource) -> None:  # surgery "none": the operation's limb is disabled
+        at = next(i for i, g in enumerate(qr["item"]) if g["linkId"] == "page-loading") + 1
+        coding = {"system": code_system(BASE, "surgery_on_trained_limb"), "code": "yes"}
+        item = {"linkId": "surgery_on_trained_limb", "answer": [{"valueCoding": coding}]}
+        qr["item"].insert(at, {"linkId": "page-surgery_limb", "item": [item]})
+
+    assert broken(answer_not_asked) == ["surgery_on_trained_limb is answered but not enabled"]

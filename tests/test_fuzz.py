@@ -37,6 +37,7 @@ QUERIES = settings(FUZZ, max_examples=50)  # few parameters to vary, and some pa
 FORM_STEPS = [
     "web.begin",
     "web.answer",
+    "web.region_answer",
     "web.check",
     "web.result",
     "web.intake_submit",
@@ -44,7 +45,9 @@ FORM_STEPS = [
 ]
 API_POSTS = ["api.assessments", "api.fhir_questionnaire_response"]
 API_GETS = ["api.questionnaire", "api.openapi", "api.fhir_questionnaire"]
-PAGES_WITH_QUERY = ["web.start", "web.page", "web.intake", "web.about", "embed.guide"]
+PAGES_WITH_QUERY = [
+    "web.start", "web.region", "web.page", "web.intake", "web.about", "embed.guide"
+]  # fmt: skip
 
 
 def _app() -> Flask:
@@ -70,7 +73,10 @@ NASTY = [
 text = st.one_of(st.text(max_size=40), st.sampled_from(NASTY))
 value = st.one_of(text, st.sampled_from(OPTION_VALUES), st.integers(-(10**12), 10**12).map(str))
 name = st.one_of(
-    st.sampled_from([*QUESTION_IDS, "state", "action", "lang", "audience", "embed"]), text
+    st.sampled_from(
+        [*QUESTION_IDS, "state", "action", "lang", "audience", "embed", "region", "items", "stage"]
+    ),
+    text,
 )
 query = st.dictionaries(
     st.sampled_from(["lang", "audience", "embed", "x"]),

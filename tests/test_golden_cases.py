@@ -16,6 +16,17 @@ def test_golden_case(ruleset: RuleSet, case: Case) -> None:
     decision = evaluate(ruleset, parse_answers(ruleset, case.answers))
     assert decision.verdict == case.verdict, case.source
     assert set(decision.fired) == case.fired, case.source
+    if case.notices is not None:
+        assert set(decision.notices) == case.notices, case.source
+    if case.urgent is not None:
+        assert decision.urgent is case.urgent, case.source
+    if case.limbs_not_to_cuff is not None:
+        assert decision.blocked_limbs == case.limbs_not_to_cuff, case.source
+
+
+def test_every_notice_appears_in_a_case(ruleset: RuleSet) -> None:
+    covered = set().union(*(c.notices or () for c in CASES))
+    assert {n.id for n in ruleset.policy.notices} - covered == set()
 
 
 def test_every_rule_id_appears_in_a_case(ruleset: RuleSet) -> None:
@@ -38,6 +49,7 @@ def test_every_question_id_is_used_by_a_rule(ruleset: RuleSet) -> None:
         when = getattr(rule, "when", None)
         if when is not None:
             used.update(when.questions)
+    used.update(q for n in ruleset.policy.notices if n.when for q in n.when.questions)
     used.update(d for b in ruleset.barriers for d in b.details)
     used.update(i.limbs_from for i in ruleset.items if i.limbs_from)
     assert set(ruleset.questions) - used == set()

@@ -21,6 +21,7 @@ from bfr_triage.web.state import State, dump_state
 
 # The kinds of reason the result page lists one by one, each in an element of class reason-<id>.
 LISTED = ("benefit", "barrier", "clearance", "local", "precaution")
+SAFETY = ("clearance", "local", "precaution")
 VERDICT = re.compile(r'class="verdict verdict-([a-z_]+)"')
 REASON = re.compile(r'class="reason-([a-z0-9_]+)"')
 
@@ -69,21 +70,36 @@ def shown(page: str) -> tuple[str | None, set[str]]:
     return (verdict.group(1) if verdict else None), set(REASON.findall(page))
 
 
+def listed_reasons(case: Case) -> set[str]:
+    """The rules a decision lists for a case: all that fired, except that a needs_clearance
+    result shows no evidence or benefits (README §2, v2): they are for after clearance."""
+    if case.verdict != "needs_clearance":
+        return set(case.fired)
+    return {r for r in case.fired if not r.startswith("ind_")}
+
+
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
-def test_api_cli_and_web_agree(
-    app: Flask,
-    client: FlaskClient,
-    ruleset: RuleSet,
-    case: Case,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+def test_api_and_cli_agree(
+    client: FlaskClient, case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     api = from_api(client, case)
     cli_out = from_cli(case, tmp_path, capsys)
     assert api == cli_out  # the API prints exactly what the CLI prints (English)
     assert api["verdict"] == case.verdict
-    assert {r["rule"] for r in api["reasons"]} == case.fired
+    assert {r["rule"] for r in api["reasons"]} == listed_reasons(case)
+    if case.notices is not None:
+        assert {n["id"] for n in api["notices"]} == case.notices
+    if case.urgent is not None:
+        assert api["urgent"] is case.urgent
+    if case.limbs_not_to_cuff is not None:
+        assert api["limbs_not_to_cuff"] == list(case.limbs_not_to_cuff)
 
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
+def test_the_result_page_agrees_with_the_api(
+    app: Flask, client: FlaskClient, ruleset: RuleSet, case: Case
+) -> None:
+    api = from_api(client, case)
     page = from_web(app, client, ruleset, case)
     verdict, listed = shown(page)
     if api["missing"]:
@@ -91,9 +107,17 @@ def test_api_cli_and_web_agree(
         assert verdict is None and "error-summary" in page
         return
     assert verdict == api["verdict"]
-    assert listed == {r["rule"] for r in api["reasons"] if r["kind"] in LISTED}
+    if case.audience == "patient":
+        # The patient's page (README §7 v2): the deciding reasons (an indication among them),
+        # every safety item, and the rest behind "For your physiotherapist"; never a rule the
+        # API did not give.
+        safety = {r["rule"] for r in api["reasons"] if r["kind"] in SAFETY}
+        assert safety <= listed <= {r["rule"] for r in api["reasons"]}
+    else:
+        assert listed == {r["rule"] for r in api["reasons"] if r["kind"] in LISTED}
     policy = next(r for r in api["reasons"] if r["kind"] == "policy")
-    assert str(escape(policy["text"])) in page  # the verdict rule, in words
+    if not (api["urgent"] and case.audience == "patient"):  # urgent: nothing but what to do today
+        assert str(escape(policy["text"])) in page  # the verdict rule, in words
     if api["indication"]:
         assert str(escape(api["indication"]["label"])) in page
 
@@ -105,11 +129,10 @@ COMPLETE = [
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in COMPLETE])
 def test_walking_the_pages_gives_the_same_result(
-    client: FlaskClient, ruleset: RuleSet, case: Case
+    app: Flask, client: FlaskClient, ruleset: RuleSet, case: Case
 ) -> None:
     page = walk(client, ruleset, case.answers, case.audience)[-1].get_data(as_text=True)
     api = from_api(client, case)
-    assert shown(page) == (
-        api["verdict"],
-        {r["rule"] for r in api["reasons"] if r["kind"] in LISTED},
-    )
+    direct = from_web(app, client, ruleset, case)
+    assert shown(page) == shown(direct)  # walked or posted at once: the same result page
+    assert shown(page)[0] == api["verdict"]

@@ -74,7 +74,7 @@ BROKEN = [
         id="string-where-number",
     ),
     pytest.param(
-        "indications.toml", 'grade = "small_rct"\nevidence = "A small pilot', 'grade = "pilot"\nevidence = "A small pilot',
+        "indications.toml", 'grade = "small_rct"\nlimbs = ["legs"]', 'grade = "pilot"\nlimbs = ["legs"]',
         "indications.toml: meniscus: unknown grade 'pilot'",
         id="unknown-grade",
     ),

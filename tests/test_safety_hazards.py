@@ -29,6 +29,8 @@ LIMB_QUESTIONS = [
     "fistula_limbs",
     "swelling_limbs",
     "numbness_limbs",
+    "flare_limbs",  # v2
+    "cuff_site_fracture_limbs",  # v2
 ]
 FIRST_LINE = [c for c in CASES if c.verdict == "first_line"]
 OTHER_LIMB = {
@@ -36,6 +38,8 @@ OTHER_LIMB = {
     "right_arm": "left_leg",
     "left_arm": "right_leg",
     "both_legs": "left_arm",
+    "right_leg": "left_arm",
+    "both_arms": "right_leg",
 }
 
 
@@ -85,12 +89,17 @@ def test_an_unanswered_safety_or_condition_question_never_yields_first_line(
         {"risk_factors": ["diabetes", "kidney_disease", "rheumatoid_arthritis", "controlled_hypertension",
                           "oestrogen", "varicose_veins", "smoking", "obesity", "anabolic_steroids"]},
         {"age_60": "no", "icu_recent": "dont_know", "risk_factors": ["none"]},
+        {"blood_thinners": "yes"},  # v2
+        {"blood_thinners": "dont_know", "risk_factors": ["dont_know"]},  # v2: "don't know" too
+        {"bp_systolic": 179, "bp_diastolic": 109},  # v2: a measured blood pressure below 180/110
     ],
 )  # fmt: skip
 def test_a_precaution_never_changes_the_verdict(
     ruleset: RuleSet, precautions: dict[str, object]
 ) -> None:
     for case in CASES:
+        if any(k.startswith("bp_") and k in case.answers for k in precautions):
+            continue  # the case's own reading decides its verdict: not replaced by another
         assert _decide(ruleset, {**case.answers, **precautions}).verdict == case.verdict, case.name
 
 
@@ -111,7 +120,9 @@ def test_limb_item_on_the_trained_limb_turns_first_line_into_consider(
     ruleset: RuleSet, question: str
 ) -> None:
     for case in FIRST_LINE:
-        limb = case.answers["limb"].replace("both_legs", "right_leg")
+        limb = (
+            case.answers["limb"].replace("both_legs", "right_leg").replace("both_arms", "left_arm")
+        )
         decision = _decide(ruleset, {**case.answers, question: [limb]})
         assert decision.verdict == "consider", case.name
         assert decision.verdict_rule == "policy_local_on_trained_limb"

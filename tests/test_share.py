@@ -357,3 +357,60 @@ def test_no_base64_decodable_answers_in_any_link_on_the_page(
             decoded = b""
         for word in ("meniscus", "left_leg", "nwb", "risk_factors"):
             assert word not in href and word.encode() not in decoded
+
+
+# ---- links and states made under the version 1 vocabulary --------------------------------------
+
+# Made by the version 1 code (commit 14ff79d, rule set 2026.11.1) from its golden case
+# early_post_operative (surgery 1-6 weeks ago, full weight-bearing: first_line in v1, where any
+# operation was a loading barrier), with this secret, the share link stamped 2026-01-01.
+# Every answer in it is still a valid v2 answer, so only the binding to the vocabulary can
+# refuse it: v2 would read it with another meaning (README §4: the operation must be on the
+# trained limb).
+V1_SECRET = "v1-token-fixture-secret-0123456789abcdef"
+V1_SHARE = "gAAAAABpVbkA7UFrimOCTPoH15k0PfExy_lgkQ-rKnQNni8FUL7_GnfQ0LTRkATz5_DI6QMfX7GxKD_fYD9VNPgdphpiEjyeZbLKMrFXRQC0NL3y3byTju6MhJyGbn8hvC46xmwYW_OB"
+V1_STATE = ".eJxlksFuwzAIht_F5x62HXroq0wTIg5JUB1sgbOoqvruw1ubRcrNfL_BP-B7wHC5h5il58pZwiVchQiUSsJIM0kNp5B47lxJNFRINDpZicepQkeoLKNrw9q1ixl7z7WqHJ_lJDvnec4dJzbqX8gWHUlvHq5EV4N3ODstyAIT4bcLH6cQUSRXqLrDf-lFOSvElOuLtDMYj2J7Ut0e9GxZe9JNQIn_kXcEBRXTzXjLnbw_6MoWeqO11SE02jzkZoE1Lgn33RalUfyJzaxxvCaCSCm9EMalEnBKQrY9uuZFemjTdvTpTCh8-fRkoN9xHqV0m8t0xANbdVNHwVb30EZyUGSZu-blqOBIcH7bVhkX33BsH-NJlO0KA8aadZf3OIXZb1ilYuHxAwvI0fY.awzK-Q.J-jvPwvnNBG0bh73DSLiBXixZLQ"
+V1_ANSWERS = {
+    "condition": "knee_replacement", "limb": "left_leg", "weight_bearing": "fwb",
+    "load_restriction": "no", "immobilised": "no", "surgery": "weeks_1_6", "pain_heavy": 2,
+    "cannot_train_heavy": "no", "prior_clot": "no", "clot_signs": "no", "clotting_disorder": "no",
+    "cancer": "no", "leg_paralysis": "no", "high_bp": "no", "heart_disease": "no",
+    "poor_circulation": "no", "pregnancy": "no", "sickle_cell": "no", "acute_illness": "no",
+    "wound_limbs": ["none"], "infection_limbs": ["none"], "lymph_limbs": ["none"],
+    "fistula_limbs": ["none"], "swelling_limbs": ["none"], "numbness_limbs": ["none"],
+    "age_60": "no", "icu_recent": "no", "risk_factors": ["none"],
+}  # fmt: skip
+
+
+@pytest.fixture
+def v1_client() -> FlaskClient:
+    # The token is older than the default 30 days: a long life, so that it is refused for its
+    # vocabulary, not for its age.
+    config = {
+        "ENV": "development",
+        "TESTING": True,
+        "SECRET_KEY": V1_SECRET,
+        "SHARE_MAX_AGE_DAYS": 3650,
+    }
+    return create_app(config).test_client()
+
+
+def test_the_v1_answers_alone_would_still_parse(ruleset: RuleSet) -> None:
+    parse_answers(ruleset, V1_ANSWERS)  # so the refusals below come from the vocabulary
+    with pytest.raises(ShareError):
+        read_token(V1_SECRET, V1_SHARE, 3650 * DAY, words=WORDS)
+
+
+@pytest.mark.parametrize("suffix", ["", "?audience=patient", "/result.json", "/qr.svg",
+                                    "/questionnaire-response.json?audience=clinician"])  # fmt: skip
+def test_a_v1_share_link_does_not_work(v1_client: FlaskClient, suffix: str) -> None:
+    r = v1_client.get(f"/share/{V1_SHARE}{suffix}")
+    assert r.status_code == 400 and r.mimetype == "text/html"
+    assert "This link does not work" in r.get_data(as_text=True)
+
+
+def test_a_v1_signed_state_is_not_read(v1_client: FlaskClient) -> None:
+    for path in ("/result?audience=patient", "/share", "/q/loading"):
+        r = v1_client.post(path, data={"state": V1_STATE})
+        assert r.status_code == 400, path
+        assert "Your answers could not be read" in r.get_data(as_text=True), path

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .engine import (
+    AUDIENCES,
     AnswersError,
     RuleSet,
     RuleSetError,
@@ -72,8 +73,8 @@ def _assess(args: argparse.Namespace) -> int:
     if not isinstance(body, dict) or not isinstance(body.get("answers"), dict):
         print('input must be a JSON object with an "answers" object', file=sys.stderr)
         return 2
-    audience = body.get("audience", "clinician")
-    if audience not in ("clinician", "patient"):
+    audience = args.audience or body.get("audience", "clinician")
+    if audience not in AUDIENCES:
         print(
             f"audience: not accepted: {audience!r}; accepts one of: clinician, patient",
             file=sys.stderr,
@@ -126,6 +127,12 @@ def parser() -> argparse.ArgumentParser:
     )
     assess.add_argument("file", nargs="?", default="-", help="JSON file, or - for standard input")
     assess.add_argument("--rules", help="rule folder (default: the app's rules/)")
+    assess.add_argument(
+        "--audience",
+        choices=AUDIENCES,
+        help="whose wording: patient (only the patient's texts) or clinician (default: the "
+        "input's audience, else clinician)",
+    )
     assess.set_defaults(func=_assess)
     serve = sub.add_parser("serve", help="run the web app under gunicorn (settings: BFR_*)")
     serve.add_argument("--bind", help="address:port (default: BFR_BIND or 127.0.0.1:8000)")

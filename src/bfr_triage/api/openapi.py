@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine import AUDIENCES, Question, RuleSet, accepts
-from ..engine.model import DONT_KNOW, GRADES, LIMBS, TIERS, VERDICTS
+from ..engine.model import (
+    DONT_KNOW,
+    GRADES,
+    LIMB_GROUPS,
+    LIMBS,
+    TIERS,
+    VERDICTS,
+    Clause,
+    Condition,
+)
 from ..records.fhir import MEDIA_TYPE as FHIR
 from .problems import PROBLEM
 
@@ -18,6 +27,12 @@ FACTS = {
     "barrier": ("yes", "unknown", "no"),
     "local_on_trained": ("yes", "unknown", "no"),
 }
+
+
+DECISION_KEYS = ("verdict", "verdict_rule", "urgent", "audience", "headline", "next_step", "facts",
+                 "reasons", "notices", "indication", "benefits", "loading_barriers", "safety",
+                 "trained_limbs", "limbs_not_to_cuff", "clot_risk_points", "missing",
+                 "provenance")  # fmt: skip
 
 
 def _ref(name: str) -> Schema:
@@ -48,13 +63,131 @@ def answer_schema(question: Question) -> Schema:
     return schema
 
 
+def _options(clause: Clause) -> list[str]:
+    value = clause.value
+    return list(value) if isinstance(value, tuple) else [str(value)]
+
+
+def _bound(ruleset: RuleSet, clause: Clause) -> int:
+    value = clause.value if clause.param is None else ruleset.policy.parameters[clause.param].value
+    assert isinstance(value, int)  # gte and lte compare whole numbers: checked at load
+    return value
+
+
+def _matches(ruleset: RuleSet, clause: Clause) -> Schema:
+    """Return the schema of an answer for which `clause` is true."""
+    if clause.op in ("eq", "in"):
+        return {"enum": _options(clause)}
+    if clause.op == "contains_any":
+        return {"type": "array", "contains": {"enum": _options(clause)}}
+    bound = "minimum" if clause.op == "gte" else "maximum"
+    return {"type": "integer", bound: _bound(ruleset, clause)}
+
+
+def _clause_false(ruleset: RuleSet, clause: Clause) -> Schema:
+    """Return the schema of answers for which `clause` is surely false, as the engine reads it:
+    answered with a value it does not match (not "don't know"), left out when the question is
+    optional, or a question that is itself not asked. Spelled out as the values that remain,
+    never as a `not`, so that schemathesis can draw from it."""
+    q = ruleset.questions[clause.question]
+    if clause.op in ("gte", "lte"):
+        bound = _bound(ruleset, clause)
+        other: Schema = (
+            {"type": "integer", "maximum": bound - 1}
+            if clause.op == "gte"
+            else {"type": "integer", "minimum": bound + 1}
+        )
+    else:
+        matched = set(_options(clause))
+        rest = [v for v in q.values if v not in matched and v != DONT_KNOW]
+        other = {"enum": rest} if q.type == "choice" else {"type": "array", "items": {"enum": rest}}
+    ways: list[Schema] = [{"required": [q.id], "properties": {q.id: other}}]
+    if q.optional:
+        ways.append({"properties": {q.id: {"type": "null"}}})  # left out, or null: not given
+    if q.ask_when is not None:
+        ways.append(_not_asked(ruleset, q.ask_when))
+    return ways[0] if len(ways) == 1 else {"anyOf": ways}
+
+
+def _not_asked(ruleset: RuleSet, condition: Condition) -> Schema:
+    """Return the schema of answers for which an `ask_when` condition is surely false."""
+    false = [_clause_false(ruleset, c) for c in condition.clauses]
+    if len(false) == 1:
+        return false[0]
+    return {"anyOf": false} if condition.mode == "all" else {"allOf": false}
+
+
+def _words(condition: Condition) -> str:
+    def clause(c: Clause) -> str:
+        value = c.value if c.param is None else f"the policy parameter {c.param}"
+        shown = " or ".join(map(str, value)) if isinstance(value, tuple) else value
+        return f"{c.question} {c.op.replace('_', ' ')} {shown}"
+
+    return f" {'and' if condition.mode == 'all' else 'or'} ".join(
+        clause(c) for c in condition.clauses
+    )
+
+
+def condition_data(ruleset: RuleSet, condition: Condition | None) -> dict[str, Any] | None:
+    """Return an `ask_when` as data for the catalogue: "all" or "any" of (question, op, value)."""
+    if condition is None:
+        return None
+
+    def value(c: Clause) -> Any:
+        if c.op in ("gte", "lte"):
+            return _bound(ruleset, c)
+        return str(c.value) if c.op == "eq" else _options(c)
+
+    tests = [{"question": c.question, "op": c.op, "value": value(c)} for c in condition.clauses]
+    return {condition.mode: tests}
+
+
+def conditions_schema(ruleset: RuleSet) -> list[Schema]:
+    """Return the rules across answers as JSON Schema: a question that is not asked takes no
+    answer, two answers that contradict each other are refused, and a condition takes only
+    the limbs it has a grade for. `parse_answers` refuses the same, with a message."""
+    rules: list[Schema] = []
+    for q in ruleset.questions.values():
+        if q.ask_when is not None:
+            absent = (
+                {"properties": {q.id: {"type": "null"}}}  # null is "not given" there
+                if q.optional
+                else {"not": {"required": [q.id]}}
+            )
+            rules.append({"if": _not_asked(ruleset, q.ask_when), "then": absent})
+    for contradiction in ruleset.contradictions:
+        clauses = contradiction.when.clauses
+        both = {c.question: _matches(ruleset, c) for c in clauses}
+        rules.append({"not": {"required": list(both), "properties": both}})
+    every = set(ruleset.questions["limb"].values)
+    for ind in ruleset.indications.values():
+        if ind.kind != "benefit" and set(ind.limbs) != every:
+            rules.append({
+                "if": {"required": ["condition"], "properties": {"condition": {"const": ind.id}}},
+                "then": {"properties": {"limb": {"enum": list(ind.limbs)}}},
+            })  # fmt: skip
+    return rules
+
+
 def answers_schema(ruleset: RuleSet) -> Schema:
-    """Return the schema of the answers object: one optional property per question."""
+    """Return the schema of the answers object: one optional property per question, and the
+    rules across answers (`conditions_schema`)."""
+    properties = {q.id: answer_schema(q) for q in ruleset.questions.values()}
+    for q in ruleset.questions.values():
+        if q.ask_when is not None:
+            properties[q.id]["description"] += (
+                f" Asked only when {_words(q.ask_when)}; otherwise it takes no answer."
+            )
+    for contradiction in ruleset.contradictions:
+        first, second = contradiction.when.questions
+        properties[first]["description"] += f" Refused with {second}: {contradiction.text}"
     return {
         "type": "object",
-        "description": "Question id to answer. Unanswered questions are listed in `missing`.",
-        "properties": {q.id: answer_schema(q) for q in ruleset.questions.values()},
+        "description": "Question id to answer. Unanswered questions are listed in `missing`; "
+        "a question that is not asked is not required, and an answer to it is refused.",
+        "properties": properties,
         "additionalProperties": False,
+        "allOf": conditions_schema(ruleset),
     }
 
 
@@ -87,8 +220,10 @@ def _decision_schemas(ruleset: RuleSet) -> dict[str, Schema]:
             },
             "limbs": {"type": "array", "items": {"enum": list(LIMBS)}},
             "on_trained_limb": {"type": ["boolean", "null"]},
+            "patient_action": {"type": "string"},
             "action": {"type": "string"},
             "clot_points": {"type": "integer", "minimum": 0},
+            "policy_choice": {"type": "boolean"},
         },
         ("rule", "kind", "state", "text", "answers"),
     )
@@ -98,27 +233,41 @@ def _decision_schemas(ruleset: RuleSet) -> dict[str, Schema]:
             "id": {"enum": list(ruleset.indications)},
             "kind": {"enum": ["condition", "goal", "benefit"]},
             "label": {"type": "string"},
-            "grade": {"enum": list(GRADES)},
+            "grade": {"enum": [*GRADES, None]},
+            "studied_in": {"type": "array", "items": {"enum": list(LIMB_GROUPS)}},
+            "grade_applies_to_limb": {"type": "boolean"},
             "evidence": {"type": "string"},
             "honesty_note": {"type": "string"},
             "sources": {"type": "array", "items": _ref("Source")},
         }
     )
     reasons = {"type": "array", "items": _ref("Reason")}
+    notice = _closed(
+        {
+            "id": {"enum": [n.id for n in ruleset.policy.notices]},
+            "text": {"type": "string"},
+            "sources": {"type": "array", "items": _ref("Source")},
+            "policy_choice": {"type": "boolean"},
+        },
+        ("id", "text", "sources"),
+    )
     decision = _closed(
         {
             "verdict": {"enum": list(VERDICTS)},
             "verdict_rule": {"enum": [r.id for r in ruleset.policy.rows] + ["policy_fallback"]},
+            "urgent": {"type": "boolean"},
             "audience": {"enum": list(AUDIENCES)},
             "headline": {"type": "string"},
             "next_step": {"type": "string"},
             "facts": _closed({k: {"enum": list(v)} for k, v in FACTS.items()}),
             "reasons": reasons,
+            "notices": {"type": "array", "items": _ref("Notice")},
             "indication": {"anyOf": [_ref("Indication"), {"type": "null"}]},
             "benefits": reasons,
             "loading_barriers": reasons,
             "safety": _closed({"clearance": reasons, "local": reasons, "precautions": reasons}),
             "trained_limbs": {"type": "array", "items": {"enum": list(LIMBS)}},
+            "limbs_not_to_cuff": {"type": "array", "items": {"enum": list(LIMBS)}},
             "clot_risk_points": _closed(
                 {
                     "total": {"type": "integer", "minimum": 0},
@@ -132,9 +281,43 @@ def _decision_schemas(ruleset: RuleSet) -> dict[str, Schema]:
                     "app_version", "ruleset_version", "policy", "policy_version", "rules_sha256"
                 )
             ),  # fmt: skip
-        }
+        },
+        # A patient never gets clot-risk points (README §7).
+        tuple(k for k in DECISION_KEYS if k != "clot_risk_points"),
     )
-    return {"Reason": reason, "Source": source, "Indication": indication, "Decision": decision}
+    decision["description"] = "The decision. `clot_risk_points` only for the clinician audience."
+    return {
+        "Reason": reason,
+        "Source": source,
+        "Indication": indication,
+        "Notice": notice,
+        "Decision": decision,
+    }
+
+
+def _condition_schema() -> Schema:
+    return {
+        "anyOf": [
+            {"type": "null"},
+            {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "propertyNames": {"enum": ["all", "any"]},
+                "additionalProperties": {
+                    "type": "array",
+                    "items": _closed(
+                        {
+                            "question": {"type": "string"},
+                            "op": {"enum": ["eq", "in", "gte", "lte", "contains_any"]},
+                            "value": {"type": ["string", "integer", "array"]},
+                        }
+                    ),
+                },
+            },
+        ],
+        "description": "Asked only when this holds (null: always asked); otherwise no answer.",
+    }
 
 
 def _catalogue_schemas(ruleset: RuleSet) -> dict[str, Schema]:
@@ -153,9 +336,10 @@ def _catalogue_schemas(ruleset: RuleSet) -> dict[str, Schema]:
             "maximum": {"type": "integer"},
             "dont_know": {"type": "boolean"},
             "schema": {"type": "object", "description": "The JSON Schema of the answer."},
+            "ask_when": _condition_schema(),
         },
         ("id", "page", "type", "audience", "optional", "text", "clinician_text", "hint",
-         "accepts", "schema"),
+         "accepts", "schema", "ask_when"),
     )  # fmt: skip
     page = _closed(
         {

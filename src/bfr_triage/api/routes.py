@@ -22,7 +22,7 @@ from ..records import fhir
 from ..records.fhir import MEDIA_TYPE as FHIR
 from ..records.payloads import decision_payload, fhir_base, json_response, questionnaire_response
 from ..security import DuplicateKey, unique_members
-from .openapi import answer_schema, build_openapi
+from .openapi import answer_schema, build_openapi, condition_data
 from .problems import Problem, http_problem, problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -110,6 +110,7 @@ def catalogue() -> dict[str, Any]:
             "hint": tr(q.hint),
             "accepts": accepts(q),
             "schema": answer_schema(q),
+            "ask_when": condition_data(rs, q.ask_when),
         }
         if q.type == "integer":
             entry.update(minimum=q.min, maximum=q.max, dont_know=q.dont_know)

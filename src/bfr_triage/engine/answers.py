@@ -86,9 +86,14 @@ def _refused(ruleset: RuleSet, answers: Answers) -> list[FieldError]:
     for qid in answers.values:
         question = ruleset.questions[qid]
         if state[qid] is False and question.ask_when is not None:
-            tests = ", ".join(question.ask_when.questions)
+            given = " and ".join(
+                f"{q} is {_shown(ruleset.questions[q], answers.values[q])!r}"
+                if q in answers.values
+                else f"{q} is not asked"
+                for q in question.ask_when.questions
+            )
             errors.append(
-                FieldError(qid, f"not asked with the answer given to {tests}", "no answer")
+                FieldError(qid, f"not asked when {given}: leave it out", "no answer here")
             )
     for rule in ruleset.contradictions:
         if holds(ruleset, answers, rule.when):

@@ -183,6 +183,8 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
             continue
         assert item.when is not None  # every non-local item has one: checked at load
         hit, decided_by = _test(ruleset, answers, item.when, state)
+        if item.unless is not None and _test(ruleset, answers, item.unless, state)[0] is True:
+            hit = False  # e.g. a reading in the clearance range is not also a precaution
         if item.tier == "clearance":
             clearance_states.append(hit)
         if hit is not False:
@@ -221,6 +223,12 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
             verdict, rule = row.verdict, row.id
             break
     reasons.insert(0, Reason(rule, "policy", "met"))
+    notices = tuple(
+        n.id
+        for n in policy.notices
+        if (not n.verdicts or verdict in n.verdicts)
+        and (n.when is None or _test(ruleset, answers, n.when, state)[0] is True)
+    )
 
     return Decision(
         verdict=verdict,
@@ -239,4 +247,5 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
         urgent=urgent,
         blocked_limbs=tuple(t for t in trained if t in blocked),
         open_limbs=tuple(t for t in trained if t not in blocked),
+        notices=notices,
     )

@@ -50,7 +50,8 @@ def rule_text(ruleset: RuleSet, reason: Reason, audience: str = "clinician") -> 
 
 def _first(text: str) -> str:
     """Lower-case a text's first letter to follow a colon (not an abbreviation like ACL)."""
-    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+    word = text.split(" ", 1)[0]
+    return text if len(word) > 1 and word.isupper() else text[:1].lower() + text[1:]
 
 
 def headline(
@@ -60,15 +61,20 @@ def headline(
     translate: Callable[[str], str] = lambda text: text,
 ) -> tuple[str, str]:
     """Return the headline and next step, in the order of README §2: urgent, clearance, a limb
-    that must not be cuffed, then the verdict. `translate` turns English rule text into the
-    reader's language before the limb and item are filled in."""
+    that must not be cuffed, then the verdict, which under 18 the patient does not get (README
+    §5: "ask a physiotherapist" instead). `translate` turns English rule text
+    into the reader's language before the limb and item are filled in."""
     patient = audience == "patient"
     policy = ruleset.policy
     key = decision.verdict
     if decision.urgent:
         key = "urgent"
-    elif decision.verdict != "needs_clearance" and decision.blocked_limbs:
+    elif decision.verdict == "needs_clearance":
+        pass
+    elif decision.blocked_limbs:
         key = "limb_other" if decision.open_limbs else "limb_first"
+    elif patient and "under_18" in decision.notices:  # for adults: no verdict headline
+        key = "under_18"
     wording = policy.wording[key]
     text = translate(wording.patient if patient else wording.clinician)
     step = translate(wording.next_step_patient if patient else wording.next_step_clinician)
@@ -131,6 +137,19 @@ def decision_to_dict(
     def ids(kind: str) -> list[dict[str, Any]]:
         return [reason(r) for r in decision.of_kind(kind)]
 
+    notices = {n.id: n for n in ruleset.policy.notices}
+
+    def notice(nid: str) -> dict[str, Any]:
+        n = notices[nid]
+        out: dict[str, Any] = {
+            "id": n.id,
+            "text": n.patient_text if patient else n.text,
+            "sources": [source_to_dict(ruleset, s) for s in n.sources],
+        }
+        if not patient:
+            out["policy_choice"] = n.policy_choice
+        return out
+
     p = decision.provenance
     text, step = headline(ruleset, decision, audience)
     shown = [r for r in decision.reasons if not (clearance and r.kind in ("benefit", "indication"))]
@@ -143,6 +162,7 @@ def decision_to_dict(
         "next_step": step,
         "facts": dict(decision.facts),
         "reasons": [reason(r) for r in shown],
+        "notices": [notice(n) for n in decision.notices],
         "indication": indication,
         "benefits": [] if clearance else ids("benefit"),
         "loading_barriers": ids("barrier"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .load_conditions import Context
 from .load_toml import Table, did_you_mean, str_of, strs
-from .model import GRADES, VERDICTS, Policy, PolicyParameter, VerdictRow, Wording
+from .model import GRADES, VERDICTS, Notice, Policy, PolicyParameter, VerdictRow, Wording
 
 FACTS = {
     "clearance": ("hit", "unknown", "clear"),
@@ -15,6 +15,33 @@ FACTS = {
 # Headlines that come before the verdict's (README §2): a suspected clot, a limb not to be cuffed.
 # In `limb_first`, {limb} is the limb and {item} the item's text; `limb_other` names the others.
 EXTRA_WORDING = ("urgent", "limb_first", "limb_other")
+# Under 18 the patient's headline is this one, not a verdict (README §5, a policy choice); the
+# clinician's stays the verdict, with the notice `under_18`. Only the patient's texts are given.
+PATIENT_WORDING = ("under_18",)
+
+
+def notices(raw_notices: object, ctx: Context) -> tuple[Notice, ...]:
+    """Return the lines a result adds beside its reasons (`[[notice]]` in policy.toml)."""
+    file, check, out = "policy.toml", ctx.check, []
+    for raw in raw_notices if isinstance(raw_notices, list) else []:
+        nid = str_of(raw, "id", "?")
+        check.unique(file, nid)
+        required = {"id", "text", "patient_text", "sources"}
+        if not check.keys(file, nid, raw, required, {"when", "verdicts", "policy_choice"}):
+            continue
+        policy_choice = raw.get("policy_choice", False) is True
+        sources = ctx.sources_of(file, nid, raw["sources"], required=not policy_choice)
+        when = ctx.condition(file, nid, raw["when"]) if "when" in raw else None
+        verdicts = strs(raw.get("verdicts", []))
+        for verdict in verdicts:
+            if verdict not in VERDICTS:
+                check.add(
+                    file, nid, f"unknown verdict {verdict!r}{did_you_mean(verdict, VERDICTS)}"
+                )
+        out.append(
+            Notice(nid, raw["text"], raw["patient_text"], sources, when, verdicts, policy_choice)
+        )
+    return tuple(out)
 
 
 def policy(data: Table, ctx: Context) -> Policy | None:
@@ -33,7 +60,7 @@ def policy(data: Table, ctx: Context) -> Policy | None:
         "local_unknown_is_trained_limb",
         "fallback_patient_text",
     }
-    if not check.keys(file, str_of(data, "id", "policy"), data, required, set()):
+    if not check.keys(file, str_of(data, "id", "policy"), data, required, {"notice"}):
         return None
     if data["hit_policy"] != "first":
         check.add(file, data["id"], f"unknown hit policy {data['hit_policy']!r} (only 'first')")
@@ -75,6 +102,13 @@ def policy(data: Table, ctx: Context) -> Policy | None:
             check.add(file, f"wording.{verdict}", "missing wording")
         elif check.keys(file, f"wording.{verdict}", raw, keys, set()):
             wording[verdict] = Wording(**raw)
+    for key in PATIENT_WORDING:
+        raw = data["wording"].get(key)
+        keys = {"patient", "next_step_patient"}
+        if raw is None:
+            check.add(file, f"wording.{key}", "missing wording")
+        elif check.keys(file, f"wording.{key}", raw, keys, set()):
+            wording[key] = Wording("", raw["patient"], "", raw["next_step_patient"])
     params = {}
     for pid, raw in data["parameters"].items():
         check.unique(file, pid)
@@ -101,4 +135,5 @@ def policy(data: Table, ctx: Context) -> Policy | None:
         params,
         wording,
         data["fallback_patient_text"],
+        notices(data.get("notice"), ctx),
     )

@@ -139,6 +139,7 @@ def items(data: list[Table], ctx: Context) -> tuple[SafetyItem, ...]:
             "policy_choice",
             "urgent",
             "urgent_if_unknown_when",
+            "unless",
         }
         if not check.keys(file, sid, raw, required, allowed):
             continue
@@ -158,9 +159,10 @@ def items(data: list[Table], ctx: Context) -> tuple[SafetyItem, ...]:
             check.add(file, sid, "clot_points must be a whole number of 0 or more")
             points = 0
         when, limbs_from = None, raw.get("limbs_from")
+        unless = ctx.condition(file, sid, raw["unless"]) if "unless" in raw else None
         if tier == "local":
             question = ctx.questions.get(str(limbs_from))
-            if "when" in raw or question is None:
+            if "when" in raw or "unless" in raw or question is None:
                 check.add(
                     file, sid, "a local item needs `limbs_from` naming a question, and no `when`"
                 )
@@ -185,6 +187,7 @@ def items(data: list[Table], ctx: Context) -> tuple[SafetyItem, ...]:
                 policy_choice,
                 urgent,
                 urgent_unknown,
+                unless,
             )
         )
     return tuple(out)

@@ -169,6 +169,7 @@ class SafetyItem:
     policy_choice: bool = False  # no source: shown to clinicians as this project's choice
     urgent: bool = False  # met makes the result urgent (README §2)
     urgent_if_unknown_when: Condition | None = None  # unknown is urgent too when this holds
+    unless: Condition | None = None  # not met when this surely holds (e.g. the clearance range)
 
     def __repr__(self) -> str:
         return f"SafetyItem({self.id!r}, {self.tier})"
@@ -181,6 +182,20 @@ class VerdictRow:
     when: tuple[tuple[str, tuple[str, ...]], ...]
     text: str
     patient_text: str = ""
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A line a result adds beside its reasons (README §2): "valid on its day only", the
+    numbness line, the post-operative swelling safety net, the under-18 note."""
+
+    id: str
+    text: str
+    patient_text: str
+    sources: tuple[str, ...]
+    when: Condition | None = None  # None: on every result
+    verdicts: tuple[str, ...] = ()  # only with these verdicts (empty: any)
+    policy_choice: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,6 +227,7 @@ class Policy:
     parameters: dict[str, PolicyParameter] = field(hash=False)
     wording: dict[str, Wording] = field(hash=False)
     fallback_patient_text: str = ""
+    notices: tuple[Notice, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -318,6 +334,7 @@ class Decision:
     urgent: bool = False
     blocked_limbs: tuple[str, ...] = ()  # trained limbs with a local item (or unknown)
     open_limbs: tuple[str, ...] = ()  # trained limbs without one
+    notices: tuple[str, ...] = ()  # ids of the policy's notices this result carries
 
     def __repr__(self) -> str:
         return f"Decision({self.verdict}, via {self.verdict_rule})"

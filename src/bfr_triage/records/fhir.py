@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..engine import Answers, Decision, Question, RuleSet
-from ..engine.model import DONT_KNOW
+from ..engine.model import DONT_KNOW, Condition
 
 Resource = dict[str, Any]
 Translate = Callable[[str], str]
@@ -75,8 +75,38 @@ def _answer_options(base: str, q: Question, audience: str, tr: Translate) -> lis
     return options
 
 
-def _item(base: str, q: Question, audience: str, tr: Translate) -> Resource:
+FHIR_OPERATORS = {"eq": "=", "in": "=", "contains_any": "=", "gte": ">=", "lte": "<="}
+
+
+def enable_when(ruleset: RuleSet, base: str, condition: Condition) -> Resource:
+    """Return `enableWhen` and `enableBehavior` for a question's `ask_when` (README §4): the item
+    is enabled exactly when the engine asks the question. A disabled item has no answer, so a
+    test on it is false, as the engine reads a question that is not asked. FHIR has no nesting:
+    a condition must be one "any", or one "all" whose list tests (`in`) stand alone; ValueError
+    otherwise (tests/test_fhir.py builds the Questionnaire of the shipped rules)."""
+    tests: list[Resource] = []
+    for clause in condition.clauses:
+        q = ruleset.questions[clause.question]
+        values = clause.value if isinstance(clause.value, tuple) else (clause.value,)
+        if clause.param is not None:
+            values = (ruleset.policy.parameters[clause.param].value,)
+        for value in values:
+            answer = (
+                {"answerInteger": value}
+                if isinstance(value, int)
+                else {"answerCoding": {"system": code_system(base, q.id), "code": value}}
+            )
+            tests.append({"question": q.id, "operator": FHIR_OPERATORS[clause.op], **answer})
+    behavior = "any" if condition.mode == "any" or len(condition.clauses) == 1 else "all"
+    if behavior == "all" and len(tests) > len(condition.clauses):
+        raise ValueError(f"ask_when {condition} has no FHIR enableWhen")
+    return {"enableWhen": tests, "enableBehavior": behavior}
+
+
+def _item(ruleset: RuleSet, base: str, q: Question, audience: str, tr: Translate) -> Resource:
     item: Resource = {"linkId": q.id, "text": tr(_wording(q, audience)), "type": fhir_type(q)}
+    if q.ask_when is not None:
+        item.update(enable_when(ruleset, base, q.ask_when))
     item["required"] = not q.optional
     if q.type == "multi":
         item["repeats"] = True
@@ -108,7 +138,9 @@ def questionnaire(
                 "linkId": group_link(page.id),
                 "text": tr(heading),
                 "type": "group",
-                "item": [_item(base, ruleset.questions[q], audience, tr) for q in page.questions],
+                "item": [
+                    _item(ruleset, base, ruleset.questions[q], audience, tr) for q in page.questions
+                ],
             }
         )
     return {

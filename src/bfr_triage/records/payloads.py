@@ -11,15 +11,15 @@ from flask import current_app, request
 from werkzeug.wrappers import Response
 
 from ..engine import Answers, evaluate
-from ..engine.export import decision_to_dict
+from ..engine.export import decision_to_dict, headline
 from ..extensions import ruleset
 from ..i18n import catalogue, locale
 from ..i18n import rule_text as tr
 from .fhir import questionnaire_response as build_questionnaire_response
 
 # Keys of decision_to_dict whose string values are English rule texts, translated per request.
-TEXT_KEYS = frozenset({"headline", "next_step", "text", "action", "label", "evidence",
-                       "honesty_note", "note"})  # fmt: skip
+TEXT_KEYS = frozenset({"headline", "next_step", "text", "action", "patient_action", "label",
+                       "evidence", "honesty_note", "note"})  # fmt: skip
 ENCODER = json.JSONEncoder(ensure_ascii=False)  # what json.dumps(data, ensure_ascii=False) builds
 
 
@@ -43,10 +43,16 @@ def translated(data: Any, translate: Callable[[str], str]) -> Any:
 def decision_payload(answers: Answers, audience: str) -> dict[str, Any]:
     """Return the decision as JSON-ready data in the request's language (CLI shape, translated)."""
     rs = ruleset()
-    result: dict[str, Any] = decision_to_dict(rs, evaluate(rs, answers), audience)
+    decision = evaluate(rs, answers)
+    result: dict[str, Any] = decision_to_dict(rs, decision, audience)
     # The request's catalogue is found once; English, the rules' own language, needs no pass.
     found = catalogue()
-    return result if found.identity else translated(result, found.gettext)
+    if found.identity:
+        return result
+    result = translated(result, found.gettext)
+    # A headline naming a limb is filled in after its parts are translated.
+    result["headline"], result["next_step"] = headline(rs, decision, audience, found.gettext)
+    return result
 
 
 def fhir_base() -> str:
@@ -59,15 +65,14 @@ def questionnaire_response(answers: Answers, audience: str) -> dict[str, Any]:
     """Return the answers as a FHIR QuestionnaireResponse in the request's language."""
     rs = ruleset()
     decision = evaluate(rs, answers)
-    wording = rs.policy.wording[decision.verdict]
-    headline = wording.patient if audience == "patient" else wording.clinician
+    text, _ = headline(rs, decision, audience, tr)  # urgent, a limb first: as the result says
     return build_questionnaire_response(
         rs,
         answers,
         decision,
         fhir_base(),
         authored=datetime.now(UTC).isoformat(timespec="seconds"),
-        headline=tr(headline),
+        headline=text,
         audience=audience,
         lang=locale(),
         tr=tr,

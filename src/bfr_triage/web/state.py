@@ -14,7 +14,9 @@ from ..engine import AnswersError, parse_answers
 from ..engine.model import Value
 from ..extensions import ruleset
 
-SALT = "bfr-triage.state.v1"
+# Bumped when the answers' meaning changes (rule set version 2: an operation or "kept still" is
+# about the trained limb): a state signed before is refused, never read with the new meaning.
+SALT = "bfr-triage.state.v2"
 MODES = ("steps", "review", "intake")  # walking the pages / changing from the check page / one page
 
 
