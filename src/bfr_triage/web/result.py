@@ -87,6 +87,7 @@ class ResultView:
     next_step: str
     why: str
     deciding: tuple[ReasonView, ...]  # the one or two reasons that decided it (patient page)
+    notices: tuple[str, ...]  # what the result adds in the audience's words (valid today, …)
     indication_html: Markup  # what the evidence says (result_parts.html); empty on clearance
     condition: AnswerView
     limb: AnswerView
@@ -127,6 +128,7 @@ class Texts:
     """
 
     why: dict[str, str]  # policy row (or policy_fallback): why, in the audience's words
+    notices: dict[str, str]  # notice id: its text in the audience's words
     rules: dict[str, tuple[str, str]]  # barrier, item or benefit id: text, what to do
     indications: dict[tuple[str, str], IndicationView]  # by indication and grade
     questions: dict[str, str]
@@ -166,6 +168,7 @@ def _texts(rs: RuleSet, audience: str) -> Texts:
             ),
         },
         rules=rules,
+        notices={n.id: gettext(n.patient_text if patient else n.text) for n in policy.notices},
         indications={
             (i.id, grade): _indication_view(rs, i, grade, clinician)
             for i in rs.indications.values()
@@ -324,6 +327,7 @@ def result_view(
         next_step=next_step,
         why=fixed.why.get(decision.verdict_rule, fixed.why["policy_fallback"]),
         deciding=deciding,
+        notices=tuple(fixed.notices[n] for n in decision.notices),
         indication_html=Markup() if clearance else fixed_html.indications[indication],
         condition=build.answer("condition", answers.get("condition")),
         limb=build.answer("limb", answers.get("limb")),
