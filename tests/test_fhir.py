@@ -1,4 +1,4 @@
-"""FHIR R4B: the Questionnaire and a QuestionnaireResponse of every golden case, validated.
+"""FHIR: the Questionnaires, a QuestionnaireResponse of every golden case, and $decide.
 
 fhir.resources checks structure and required elements, not code bindings or invariants, so
 the checks it lacks are here: unique linkIds, valid status and type codes, codes that exist
@@ -7,7 +7,9 @@ in the answerOptions, answers that match their item's type and range.
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +23,15 @@ from golden import CASES, Case
 from test_api import clean_app
 
 from bfr_triage.engine import RuleSet, evaluate, parse_answers
-from bfr_triage.records.fhir import EXCLUSIVE, MAX_VALUE, MIN_VALUE, code_system
+from bfr_triage.engine.model import Clause, Condition
+from bfr_triage.records.fhir import (
+    EXCLUSIVE,
+    MAX_VALUE,
+    MIN_VALUE,
+    ORDINAL,
+    code_system,
+    enable_when,
+)
 
 Resource = dict[str, Any]
 PUBLICATION_STATUS = {"draft", "active", "retired", "unknown"}
@@ -43,12 +53,20 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture(scope="module")
-def questionnaire(client: FlaskClient) -> Resource:
-    r = client.get("/api/v1/fhir/Questionnaire")
-    assert r.status_code == 200 and r.mimetype == "application/fhir+json"
+def read(client: FlaskClient, path: str) -> Resource:
+    r = client.get(path)
+    assert r.status_code == 200 and r.mimetype == "application/fhir+json", r.get_data(as_text=True)
     body: Resource = r.get_json(force=True)
     return body
+
+
+def questionnaire_of(client: FlaskClient, audience: str, lang: str = "en") -> Resource:
+    return read(client, f"/api/v1/fhir/Questionnaire/bfr-triage-{audience}-{lang}")
+
+
+@pytest.fixture(scope="module")
+def questionnaire(client: FlaskClient) -> Resource:
+    return questionnaire_of(client, "clinician")
 
 
 def walk(items: list[Resource], parent: str = "") -> Iterator[tuple[str, Resource]]:
@@ -154,7 +172,7 @@ def test_one_item_per_question_in_its_page_group(questionnaire: Resource, rulese
     for group, page in zip(groups, ruleset.pages, strict=True):
         assert group["type"] == "group"
         assert [i["linkId"] for i in group["item"]] == list(page.questions)
-    assert questionnaire["url"] == BASE + "/Questionnaire/bfr-triage"
+    assert questionnaire["url"] == BASE + "/Questionnaire/bfr-triage-clinician-en"
     assert questionnaire["version"] == ruleset.policy.ruleset_version
 
 
@@ -173,10 +191,11 @@ def test_items_match_the_question_vocabulary(questionnaire: Resource, ruleset: R
         codes = [o["valueCoding"]["code"] for o in item["answerOption"] if "valueCoding" in o]
         systems = {o["valueCoding"]["system"] for o in item["answerOption"] if "valueCoding" in o}
         assert systems == {code_system(BASE, q.id)}
-        if q.type == "integer":
-            numbers = [o["valueInteger"] for o in item["answerOption"] if "valueInteger" in o]
-            assert numbers == list(range(q.min or 0, (q.max or 0) + 1))
-            assert codes == ["dont_know"]
+        if q.type == "integer":  # a scale with "don't know": codes, each number its ordinal
+            numbers = list(range(q.min or 0, (q.max or 0) + 1))
+            assert codes == [str(n) for n in numbers] + ["dont_know"]
+            ordinals = [o["valueCoding"]["extension"] for o in item["answerOption"][: len(numbers)]]
+            assert ordinals == [[{"url": ORDINAL, "valueDecimal": n}] for n in numbers]
         else:
             assert codes == list(q.values)
             exclusive = [
@@ -188,9 +207,10 @@ def test_items_match_the_question_vocabulary(questionnaire: Resource, ruleset: R
 
 
 def test_the_questionnaire_speaks_danish(app: Flask, client: FlaskClient) -> None:
-    english = client.get("/api/v1/fhir/Questionnaire?audience=patient").get_json(force=True)
-    danish = client.get("/api/v1/fhir/Questionnaire?audience=patient&lang=da").get_json(force=True)
-    assert danish["language"] == "da"
+    english = questionnaire_of(client, "patient")
+    danish = questionnaire_of(client, "patient", "da")
+    assert danish["language"] == "da" and english["language"] == "en"
+    assert danish["url"] != english["url"] and danish["title"] != english["title"]
     Questionnaire.model_validate(danish)
     with app.test_request_context(), force_locale("da"):
         pairs = zip(walk(english["item"]), walk(danish["item"]), strict=True)
@@ -201,9 +221,9 @@ def test_the_questionnaire_speaks_danish(app: Flask, client: FlaskClient) -> Non
 # ---- a QuestionnaireResponse for every golden case ------------------------------------------
 
 
-def response_of(client: FlaskClient, case: Case) -> Resource:
+def response_of(client: FlaskClient, case: Case, lang: str = "en") -> Resource:
     r = client.post(
-        "/api/v1/fhir/QuestionnaireResponse",
+        f"/api/v1/fhir/QuestionnaireResponse?lang={lang}",
         json={"audience": case.audience, "answers": case.answers},
     )
     assert r.status_code == 200 and r.mimetype == "application/fhir+json"
@@ -217,23 +237,31 @@ def answers_of(qr: Resource, ruleset: RuleSet) -> dict[str, Any]:
     for _, item in walk(qr.get("item", [])):
         if "answer" not in item:
             continue
+        q = ruleset.questions[item["linkId"]]
         values = [
             a.get("valueInteger", a.get("valueCoding", {}).get("code")) for a in item["answer"]
         ]
-        multi = ruleset.questions[item["linkId"]].type == "multi"
+        if q.type == "integer":
+            values = [int(v) if str(v).isdigit() else v for v in values]
+        multi = q.type == "multi"
         out[item["linkId"]] = tuple(values) if multi else values[0]
     return out
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
 def test_the_response_of_every_golden_case_validates(
-    client: FlaskClient, questionnaire: Resource, ruleset: RuleSet, case: Case
+    client: FlaskClient, ruleset: RuleSet, case: Case
 ) -> None:
     qr = response_of(client, case)
     QuestionnaireResponse.model_validate(qr)
-    assert check_response(questionnaire, qr) == []
+    assert check_response(questionnaire_of(client, case.audience), qr) == []
     answers = parse_answers(ruleset, case.answers)
-    assert answers_of(qr, ruleset) == answers.values  # nothing lost, nothing added
+    asked = {
+        q: v
+        for q, v in answers.values.items()
+        if case.audience == "clinician" or ruleset.questions[q].audience == "all"
+    }
+    assert answers_of(qr, ruleset) == asked  # nothing lost, nothing added
     decision = evaluate(ruleset, answers)
     assert qr["status"] == ("in-progress" if decision.missing else "completed")
     assert qr["extension"][0]["valueCoding"]["code"] == decision.verdict == case.verdict
@@ -271,7 +299,9 @@ def test_the_checks_catch_broken_resources(client: FlaskClient, questionnaire: R
     group, question = good["item"][0], good["item"][0]["item"][0]
     assert question["linkId"] == "condition" and group["linkId"] == "page-condition"
     pain = next(i for _, i in walk(good["item"]) if i["linkId"] == "pain_heavy")
-    assert pain["answer"] == [{"valueInteger": 2}]
+    assert pain["answer"] == [
+        {"valueCoding": {"system": code_system(BASE, "pain_heavy"), "code": "2", "display": "2"}}
+    ]
 
     def set_code(qr: Resource, code: str) -> None:
         qr["item"][0]["item"][0]["answer"][0]["valueCoding"]["code"] = code
@@ -281,9 +311,178 @@ def test_the_checks_catch_broken_resources(client: FlaskClient, questionnaire: R
 
     assert broken(lambda qr: qr.update(status="done"))
     assert broken(lambda qr: set_code(qr, "not_an_option"))
-    assert broken(lambda qr: set_pain(qr, {"valueInteger": 11}))
+    assert broken(lambda qr: set_pain(qr, {"valueInteger": 2}))  # a choice: codes only
+    assert broken(lambda qr: set_pain(qr, {"valueCoding": {"code": "11"}}))
     assert broken(lambda qr: set_pain(qr, {"valueString": "2"}))
     assert broken(lambda qr: qr["item"][0]["item"].append(copy.deepcopy(question)))
     assert broken(lambda qr: qr["item"][1]["item"].append(copy.deepcopy(question)))
     assert broken(lambda qr: qr["item"][0]["item"].pop(0))  # a required item, yet "completed"
     assert broken(lambda qr: qr.update(questionnaire="http://elsewhere/Questionnaire/x"))
+
+
+# ---- one canonical per Questionnaire, whatever the Host -------------------------------------
+
+
+def test_four_questionnaires_each_with_its_own_canonical(client: FlaskClient) -> None:
+    bundle = read(client, "/api/v1/fhir/Questionnaire")
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "searchset"
+    found = [e["resource"] for e in bundle["entry"]]
+    assert {(q["id"], q["url"]) for q in found} == {
+        (f"bfr-triage-{a}-{lang}", f"{BASE}/Questionnaire/bfr-triage-{a}-{lang}")
+        for a in ("patient", "clinician")
+        for lang in ("en", "da")
+    }
+    for entry in bundle["entry"]:
+        assert entry["fullUrl"] == entry["resource"]["url"]
+        assert (
+            read(client, entry["fullUrl"].removeprefix(BASE).join(["/api/v1/fhir", ""]))
+            == (entry["resource"])
+        )
+    one = found[0]
+    for query in (f"url={one['url']}", f"url={one['url']}|{one['version']}", f"_id={one['id']}"):
+        assert [
+            e["resource"] for e in read(client, f"/api/v1/fhir/Questionnaire?{query}")["entry"]
+        ] == [one]
+    assert read(client, "/api/v1/fhir/Questionnaire?url=http://x/Questionnaire/y")["total"] == 0
+
+
+def test_the_patient_questionnaire_has_no_clinician_only_items(
+    client: FlaskClient, ruleset: RuleSet
+) -> None:
+    clinician_only = {q.id for q in ruleset.questions.values() if q.audience == "clinician"}
+    assert clinician_only  # blood pressure readings, weight-bearing percent
+    for lang in ("en", "da"):
+        patient = {i["linkId"] for _, i in walk(questionnaire_of(client, "patient", lang)["item"])}
+        clinician = {
+            i["linkId"] for _, i in walk(questionnaire_of(client, "clinician", lang)["item"])
+        }
+        assert not patient & clinician_only and clinician_only <= clinician
+
+
+def test_the_canonical_never_follows_the_host_header(client: FlaskClient) -> None:
+    forged = client.get(
+        "/api/v1/fhir/Questionnaire/bfr-triage-clinician-en", headers={"Host": "evil.example"}
+    ).get_json(force=True)
+    assert forged["url"] == f"{BASE}/Questionnaire/bfr-triage-clinician-en"
+    assert "evil" not in str(forged)
+
+
+def test_without_a_fhir_base_the_public_address_is_the_base() -> None:
+    app = clean_app({"TESTING": True, "PUBLIC_URL": "https://triage.clinic.example/"})
+    q = app.test_client().get(
+        "/api/v1/fhir/Questionnaire/bfr-triage-patient-da", headers={"Host": "evil.example"}
+    )
+    assert q.get_json(force=True)["url"] == (
+        "https://triage.clinic.example/api/v1/fhir/Questionnaire/bfr-triage-patient-da"
+    )
+
+
+def test_the_capability_statement_says_what_the_endpoint_offers(client: FlaskClient) -> None:
+    cs = read(client, "/api/v1/fhir/metadata")
+    assert cs["resourceType"] == "CapabilityStatement" and cs["fhirVersion"] == "4.0.1"
+    resources = {r["type"]: r for r in cs["rest"][0]["resource"]}
+    assert {i["code"] for i in resources["Questionnaire"]["interaction"]} == {
+        "read",
+        "search-type",
+    }
+    [decide] = resources["QuestionnaireResponse"]["operation"]
+    definition = read(client, decide["definition"].removeprefix(BASE).join(["/api/v1/fhir", ""]))
+    assert definition["code"] == decide["name"] == "decide"
+    assert definition["url"] == decide["definition"]
+
+
+def test_enable_when_follows_a_condition(ruleset: RuleSet) -> None:
+    legs = Condition("all", (Clause("limb", "in", ("left_leg", "right_leg", "both_legs")),))
+    out = enable_when(BASE, legs, ruleset.questions)
+    assert out["enableBehavior"] == "any"
+    assert [(c["operator"], c["answerCoding"]["code"]) for c in out["enableWhen"]] == [
+        ("=", "left_leg"), ("=", "right_leg"), ("=", "both_legs"),
+    ]  # fmt: skip
+    assert {c["answerCoding"]["system"] for c in out["enableWhen"]} == {code_system(BASE, "limb")}
+    both = Condition("all", (Clause("surgery", "eq", "weeks_1_6"), Clause("age_60", "eq", "yes")))
+    assert enable_when(BASE, both, ruleset.questions)["enableBehavior"] == "all"
+    mixed = Condition("all", (Clause("limb", "in", ("left_leg", "right_leg")), *both.clauses))
+    with pytest.raises(ValueError, match="not expressible"):
+        enable_when(BASE, mixed, ruleset.questions)
+
+
+# ---- $decide: the decision from a QuestionnaireResponse -------------------------------------
+
+DECIDE = "/api/v1/fhir/QuestionnaireResponse/$decide"
+
+
+def decide(client: FlaskClient, qr: Resource, lang: str = "en") -> tuple[Resource, Resource]:
+    """Post a response to $decide; return the GuidanceResponse and its attached JSON decision."""
+    r = client.post(
+        f"{DECIDE}?lang={lang}",
+        data=json.dumps(qr),
+        content_type="application/fhir+json",
+    )
+    assert r.status_code == 200 and r.mimetype == "application/fhir+json", r.get_data(True)
+    guidance: Resource = r.get_json(force=True)
+    [parameters] = guidance["contained"]
+    assert guidance["outputParameters"] == {"reference": f"#{parameters['id']}"}
+    attached = next(p for p in parameters["parameter"] if p["name"] == "decision")
+    data = attached["valueAttachment"]
+    assert data["contentType"] == "application/json" and data["language"] == lang
+    return guidance, json.loads(base64.b64decode(data["data"]))
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
+def test_decide_gives_what_the_api_gives_for_every_golden_case(
+    client: FlaskClient, ruleset: RuleSet, case: Case
+) -> None:
+    for lang in ("en", "da") if case.name.startswith("indication_knee") else ("en",):
+        qr = response_of(client, case, lang)
+        guidance, decision = decide(client, qr, lang)
+        asked = {
+            q: v
+            for q, v in case.answers.items()
+            if case.audience == "clinician" or ruleset.questions[q].audience == "all"
+        }
+        api = client.post(
+            f"/api/v1/assessments?lang={lang}", json={"audience": case.audience, "answers": asked}
+        ).get_json()
+        assert decision == api
+        if asked == case.answers:
+            assert decision["verdict"] == case.verdict
+            assert case.fired <= {r["rule"] for r in decision["reasons"]}
+        params = guidance["contained"][0]["parameter"]
+        fired = [p["valueCode"] for p in params if p["name"] == "fired"]
+        assert fired == [r["rule"] for r in decision["reasons"]]
+        verdict = next(p for p in params if p["name"] == "verdict")["valueCoding"]
+        assert verdict["code"] == decision["verdict"] and verdict["display"] == api["headline"]
+        assert guidance["status"] == ("data-required" if decision["missing"] else "success")
+        assert guidance["language"] == lang and guidance["note"][0]["text"] == api["headline"]
+
+
+def test_decide_refuses_what_it_cannot_read(client: FlaskClient) -> None:
+    case = next(c for c in CASES if c.name == "local_on_trained_limb")
+    good = response_of(client, case)
+
+    def issues(change: Any) -> list[Resource]:
+        qr = copy.deepcopy(good)
+        change(qr)
+        r = client.post(DECIDE, data=json.dumps(qr), content_type="application/fhir+json")
+        assert r.status_code == 422 and r.mimetype == "application/fhir+json"
+        body: Resource = r.get_json(force=True)
+        assert body["resourceType"] == "OperationOutcome"
+        found: list[Resource] = body["issue"]
+        return found
+
+    def pain(qr: Resource) -> Resource:
+        item: Resource = next(i for _, i in walk(qr["item"]) if i["linkId"] == "pain_heavy")
+        return item
+
+    [bad] = issues(lambda qr: pain(qr)["answer"][0]["valueCoding"].update(code="11"))
+    assert "pain_heavy" in bad["expression"][0] and "11" in bad["diagnostics"]
+    [bad] = issues(lambda qr: pain(qr)["answer"][0]["valueCoding"].update(system="http://x"))
+    assert bad["expression"] == ["QuestionnaireResponse.item[1].item[4].answer"]
+    [bad] = issues(lambda qr: qr.update(questionnaire="http://elsewhere/Questionnaire/x"))
+    assert bad["expression"] == ["QuestionnaireResponse.questionnaire"]
+    [bad] = issues(lambda qr: qr.update(questionnaire=qr["questionnaire"] + ".0"))
+    assert "version" in bad["diagnostics"]
+    [bad] = issues(lambda qr: qr["item"][0]["item"].append({"linkId": "shoe_size"}))
+    assert "shoe_size" in bad["diagnostics"]
+    [bad] = issues(lambda qr: pain(qr)["answer"].append({"valueString": "7"}))
+    assert "valueString" in bad["diagnostics"]
