@@ -27,6 +27,8 @@ EXCLUSIVE = "http://hl7.org/fhir/StructureDefinition/questionnaire-optionExclusi
 MIN_VALUE = "http://hl7.org/fhir/StructureDefinition/minValue"
 MAX_VALUE = "http://hl7.org/fhir/StructureDefinition/maxValue"
 ORDINAL = "http://hl7.org/fhir/StructureDefinition/ordinalValue"
+ITEM_CONTROL = "http://hl7.org/fhir/StructureDefinition/questionnaire-itemControl"
+MAX_RADIOS = 12  # more options than this (the conditions) are a drop-down list
 OPERATION = "decide"  # POST [base]/QuestionnaireResponse/$decide
 
 
@@ -164,6 +166,10 @@ def _item(base: str, rs: RuleSet, q: Question, audience: str, tr: Translate) -> 
         ]
     else:
         item["answerOption"] = _answer_options(base, q, audience, tr)
+        many = len(item["answerOption"]) > MAX_RADIOS
+        control = "check-box" if q.type == "multi" else "drop-down" if many else "radio-button"
+        coding = {"system": "http://hl7.org/fhir/questionnaire-item-control", "code": control}
+        item["extension"] = [{"url": ITEM_CONTROL, "valueCodeableConcept": {"coding": [coding]}}]
     return item
 
 
