@@ -15,9 +15,9 @@ from ..engine.export import rule_text
 from ..engine.model import Decision, Provenance
 from ..i18n import catalogue, gettext
 from ..i18n import lazy_gettext as _l
+from ..records.labels import GRADES, LIMBS, SOURCE_KINDS
 from .fieldview import answer_text
 from .forms import question_text
-from .labels import GRADES, LIMBS, SOURCE_KINDS
 from .links import link
 
 ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # what url_for leaves unquoted in an _anchor

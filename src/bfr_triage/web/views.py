@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import abort, redirect, render_template, request
+from flask_babel import to_user_timezone
 from werkzeug.wrappers import Response
 
 from ..engine import AUDIENCES, Answers, Question, parse_answers
 from ..engine.model import Page
 from ..extensions import ruleset
-from ..i18n import gettext
+from ..i18n import gettext, locale
+from ..records.journal import FILENAME as NOTE_FILE
+from ..records.journal import journal_note
 from . import messages
 from .blueprint import bp
 from .fieldview import FieldView, OptionView, answer_text, field_view
@@ -99,14 +103,25 @@ def render_check(state: State, show_missing: bool = False) -> str:
     )
 
 
+def _answers(state: State) -> Answers:
+    # A state read from its signed field was validated as it was read (load_state).
+    return Answers(state.answers) if state.token else parse_answers(ruleset(), state.answers)
+
+
+def today() -> date:
+    """Return today's date where the person is (the app's time zone)."""
+    return to_user_timezone(datetime.now(UTC)).date()
+
+
 def render_result(state: State) -> str:
     """Render the decision, or send the person back to the questions still unanswered."""
     if missing(state):
         return render_check(state, show_missing=True)
-    # A state read from its signed field was validated as it was read (load_state).
-    answers = Answers(state.answers) if state.token else parse_answers(ruleset(), state.answers)
+    answers = _answers(state)
     view = result_view(ruleset(), answers, audience(), state.mode, embedded())
-    return render_template("result.html", result=view, state=dump_state(state))
+    # The note for the record is the clinician's: a patient never reads its instructions.
+    note = journal_note(ruleset(), answers, today()) if audience() == "clinician" else ""
+    return render_template("result.html", result=view, state=dump_state(state), note=note)
 
 
 def audience_field(error: str = "", chosen: str | None = None) -> FieldView:
@@ -190,3 +205,17 @@ def check() -> str:
 def result() -> str:
     """Show the decision for the answers in the signed field."""
     return render_result(load_state(request.form.get("state")))
+
+
+@bp.post("/note.txt")
+def note() -> Response:
+    """Download the note for the record (clinicians only), for the answers in the signed field."""
+    state = load_state(request.form.get("state"))
+    if audience() != "clinician" or missing(state):
+        abort(404)
+    text = journal_note(ruleset(), _answers(state), today())
+    response = Response(text, mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="{NOTE_FILE}"'
+    response.headers["Content-Language"] = locale()
+    response.headers["Cache-Control"] = "no-store"
+    return response
