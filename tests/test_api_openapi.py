@@ -82,7 +82,7 @@ def test_choices_are_enumerated_and_integers_bounded(doc: dict[str, Any], rulese
     assert props["condition"]["enum"] == list(ruleset.questions["condition"].values)
     pain = props["pain_heavy"]["anyOf"]
     assert pain[0] == {"type": "integer", "minimum": 0, "maximum": 10}
-    assert pain[1] == {"const": "dont_know"}
+    assert pain[1] == {"type": "string", "enum": ["dont_know"]}
 
 
 def _candidates(q: Question) -> st.SearchStrategy[Any]:
@@ -135,3 +135,28 @@ def test_the_property_test_sees_both_outcomes() -> None:
     assert wounds.is_valid(["none"]) and wounds.is_valid(["left_leg", "right_arm"])
     assert not wounds.is_valid(["none", "left_leg"]) and not wounds.is_valid([])
     assert VALIDATORS["bp_systolic"].is_valid(None) and not VALIDATORS["limb"].is_valid(None)
+
+
+def test_generators_get_what_they_need(doc: dict[str, Any]) -> None:
+    """servers, security, no enum of arrays, and the errors of every operation."""
+    assert doc["servers"] and doc["security"] == []
+
+    def enums(node: Any) -> list[list[Any]]:
+        if isinstance(node, dict):
+            found = [node["enum"]] if isinstance(node.get("enum"), list) else []
+            return found + [e for v in node.values() for e in enums(v)]
+        if isinstance(node, list):
+            return [e for v in node for e in enums(v)]
+        return []
+
+    assert enums(doc) and all(
+        not isinstance(value, list | dict) for enum in enums(doc) for value in enum
+    )
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "500" in codes, (method, path)
+            if "requestBody" in operation or any(
+                p["in"] == "path" for p in operation.get("parameters", [])
+            ):
+                assert any(c.startswith("4") for c in codes), (method, path)

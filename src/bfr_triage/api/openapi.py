@@ -29,7 +29,8 @@ def answer_schema(question: Question) -> Schema:
     if question.type == "integer":
         schema: Schema = {"type": "integer", "minimum": question.min, "maximum": question.max}
         if question.dont_know:
-            schema = {"anyOf": [schema, {"const": DONT_KNOW}]}
+            # an enum, not "const": openapi-python-client 0.29 reads an integer as the const
+            schema = {"anyOf": [schema, {"type": "string", "enum": [DONT_KNOW]}]}
     elif question.type == "choice":
         schema = {"type": "string", "enum": list(question.values)}
     else:
