@@ -7,6 +7,7 @@ from typing import Any
 from ..engine import AUDIENCES, Question, RuleSet, accepts
 from ..engine.model import DONT_KNOW, GRADES, LIMBS, TIERS, VERDICTS
 from ..records.fhir import MEDIA_TYPE as FHIR
+from ..records.fhir import OPERATION, questionnaire_id
 from .problems import PROBLEM
 
 Schema = dict[str, Any]
@@ -235,13 +236,13 @@ def _fhir_get(operation: str, summary: str, *errors: int, **extra: Any) -> dict[
     }
 
 
-def _id_parameter(description: str) -> Schema:
+def _id_parameter(description: str, ids: list[str]) -> Schema:
     return {
         "name": "id",
         "in": "path",
         "required": True,
         "description": description,
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "enum": ids},
     }
 
 
@@ -270,7 +271,9 @@ def _body(description: str) -> Schema:
     }
 
 
-def build_openapi(ruleset: RuleSet, app_version: str) -> dict[str, Any]:
+def build_openapi(
+    ruleset: RuleSet, app_version: str, languages: tuple[str, ...] = ("en", "da")
+) -> dict[str, Any]:
     """Return the OpenAPI 3.1 document of /api/v1, with the answers schema from `ruleset`."""
     schemas: dict[str, Schema] = {
         "AssessmentRequest": _closed(
@@ -361,13 +364,18 @@ def build_openapi(ruleset: RuleSet, app_version: str) -> dict[str, Any]:
             "fhirQuestionnaireRead",
             "One Questionnaire by id: bfr-triage-{patient|clinician}-{en|da}.",
             404,
-            parameters=[_id_parameter("bfr-triage-{audience}-{language}")],
+            parameters=[
+                _id_parameter(
+                    "bfr-triage-{audience}-{language}",
+                    [questionnaire_id(a, lang) for a in AUDIENCES for lang in languages],
+                )
+            ],
         ),
         "/api/v1/fhir/OperationDefinition/{id}": _fhir_get(
             "fhirOperationDefinitionRead",
             "The definition of $decide.",
             404,
-            parameters=[_id_parameter("QuestionnaireResponse-decide")],
+            parameters=[_id_parameter("The operation", [f"QuestionnaireResponse-{OPERATION}"])],
         ),
         "/api/v1/fhir/QuestionnaireResponse": {
             "post": {

@@ -147,7 +147,9 @@ def openapi_document() -> dict[str, Any]:
     """Return the OpenAPI document, built once per app from its rule set."""
     doc: dict[str, Any] | None = current_app.extensions.get("bfr_openapi")
     if doc is None:
-        doc = current_app.extensions["bfr_openapi"] = build_openapi(ruleset(), app_version())
+        doc = current_app.extensions["bfr_openapi"] = build_openapi(
+            ruleset(), app_version(), languages()
+        )
     return doc
 
 
