@@ -51,3 +51,14 @@ def test_without_script_the_note_is_there_and_no_dead_button(
         page.get_by_role("button", name="Download the note (.txt)").click()
     path = info.value.path()
     assert path.read_text(encoding="utf-8") == page.locator("#note-text").input_value()
+
+
+def test_the_note_is_left_out_of_the_printed_result(
+    new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet
+) -> None:
+    page = new_tab(live_server).page
+    page.goto(shared(live_server, ruleset, "en"))
+    assert page.locator("section.note").is_visible()
+    page.emulate_media(media="print")
+    assert page.locator("section.note").is_hidden()  # the record gets the text, not paper
+    assert page.locator(".verdict").is_visible()
