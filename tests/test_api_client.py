@@ -91,7 +91,7 @@ def test_the_generated_client_makes_real_calls(
         decision = assess.sync(client=client, body=body, lang="da")
         assert isinstance(decision, models.Decision)
         assert decision.verdict.value == case.verdict
-        assert {r.rule.value for r in decision.reasons} >= case.fired
+        assert {r.rule.value for r in decision.reasons} <= case.fired
         qr = response.sync(client=client, body=body)
         assert isinstance(qr, models.FhirResource) and qr.resource_type == "QuestionnaireResponse"
         guidance = decide.sync(client=client, body=qr)

@@ -22,7 +22,7 @@ from test_share import SECRET, WORDS
 
 from bfr_triage import create_app
 from bfr_triage.engine import RuleSet, evaluate, load_ruleset, parse_answers
-from bfr_triage.engine.export import rule_text
+from bfr_triage.engine.export import headline, rule_text
 from bfr_triage.extensions import ruleset
 from bfr_triage.i18n import gettext
 from bfr_triage.paths import data_dir
@@ -63,10 +63,10 @@ def test_the_note_says_what_matters_for_every_golden_case(
     answers = parse_answers(ruleset, case.answers)
     decision = evaluate(ruleset, answers)
     with app.test_request_context(f"/?lang={lang}"):
-        wording = ruleset.policy.wording[decision.verdict]
+        text, step = headline(ruleset, decision, "clinician", gettext)
         expected = [
-            gettext(wording.clinician),
-            gettext(wording.next_step_clinician),
+            text.rstrip("."),
+            step,
             "30. november 2026" if lang == "da" else "November 30, 2026",
             decision.provenance.ruleset_version,
             decision.provenance.rules_sha256,

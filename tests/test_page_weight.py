@@ -19,7 +19,7 @@ from bfr_triage.engine import RuleSet
 from bfr_triage.web.state import State, dump_state
 
 LIMIT = 40 * 1024
-NOTE_LIMIT = 8 * 1024
+NOTE_LIMIT = 12 * 1024  # the note section; every item of the heaviest case in Danish: 10.4 KB
 HEAVIEST: dict[str, object] = {
     "condition": "rheumatoid_arthritis", "limb": "both_legs", "weight_bearing": "nwb",
     "weight_bearing_percent": 20, "load_restriction": "yes", "immobilised": "yes",
@@ -56,8 +56,8 @@ def test_heaviest_result_page_weighs_at_most_40_kb(
     for asset in set(assets):
         with client.get(asset) as response:  # close the static file behind the response
             total += len(response.data)
-    note = re.search(r'<textarea id="note-text"[^>]*>(.*?)</textarea>', html, re.S)
+    note = re.search(r'<section class="section note".*?</section>', html, re.S)
     assert (note is not None) is (audience == "clinician")
-    note_bytes = len(note.group(1).encode()) if note else 0
+    note_bytes = len(note.group(0).encode()) if note else 0
     assert note_bytes <= NOTE_LIMIT, f"note: {note_bytes} bytes"
     assert total - note_bytes <= LIMIT, f"{total - note_bytes} bytes without the note"

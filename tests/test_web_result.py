@@ -31,7 +31,11 @@ def test_dont_know_reads_differently_from_yes(client: FlaskClient, ruleset: Rule
     assert "<strong>Yes</strong>" in reason(yes_page, "clear_prior_clot")
     note = "the item counts as yes until a doctor has checked"
     assert unknown_page.count(note) == 1 and note not in yes_page
-    assert "Medical clearance before BFR" in reason(yes_page, "clear_prior_clot")
+    # The patient reads what they do, never the clinician's instruction (README §5, §7 v2).
+    assert "Medical clearance before BFR" not in yes_page
+    assert "Ask your doctor whether BFR training is safe" in reason(yes_page, "clear_prior_clot")
+    clinician = result(client, ruleset, "clinician", prior_clot="yes")
+    assert "Medical clearance before BFR" in reason(clinician, "clear_prior_clot")
 
 
 def test_dont_know_note_is_said_once_per_section(client: FlaskClient, ruleset: RuleSet) -> None:
@@ -82,15 +86,22 @@ def test_clot_points_are_the_engine_sum(client: FlaskClient, ruleset: RuleSet) -
 
 def test_precautions_say_what_to_do(client: FlaskClient, ruleset: RuleSet) -> None:
     page = result(client, ruleset, risk_factors=["oestrogen"])
-    assert "Oestrogen raises clot risk" in reason(page, "prec_oestrogen")
+    assert "they will ask about signs of a blood clot" in reason(page, "prec_oestrogen")
+    assert "screen for" not in page  # the clinician's instruction (README §7 v2)
+    clinician = result(client, ruleset, "clinician", risk_factors=["oestrogen"])
+    assert "Oestrogen raises clot risk" in reason(clinician, "prec_oestrogen")
 
 
 def test_result_carries_intended_use_and_provenance(client: FlaskClient, ruleset: RuleSet) -> None:
-    page = result(client, ruleset)
+    page = result(client, ruleset, "clinician")
     assert "It is not CE-marked" in page and "decides with you" in page
     assert ruleset.sha256 in page and ruleset.policy.ruleset_version in page
     assert ruleset.policy.id in page and ruleset.policy.version in page
     assert "Start again" in page and "Print" in page
+    # The patient's page: the intended use, and of the provenance the rule-set version only.
+    patient = result(client, ruleset)
+    assert "It is not CE-marked" in patient and ruleset.policy.ruleset_version in patient
+    assert ruleset.sha256 not in patient
 
 
 def test_every_reason_has_a_change_control(client: FlaskClient, ruleset: RuleSet) -> None:

@@ -12,6 +12,7 @@ from werkzeug.test import TestResponse
 
 from bfr_triage.engine import RuleSet
 from bfr_triage.engine.model import Page
+from bfr_triage.web import limbitems
 
 STATE = re.compile(r'name="state" value="([^"]*)"')
 MAKE_LINK = re.compile(r'formaction="([^"]*/share\b[^"]*)"')
@@ -26,7 +27,10 @@ PATIENT: dict[str, Any] = {
     "acute_illness": "no", "wound_limbs": ["none"], "infection_limbs": ["none"],
     "lymph_limbs": ["none"], "fistula_limbs": ["none"], "swelling_limbs": ["none"],
     "numbness_limbs": ["none"], "age_60": "no", "icu_recent": "no", "risk_factors": ["none"],
+    "bed_rest": "no", "flare_limbs": ["none"], "cuff_site_fracture_limbs": ["none"],
+    "blood_thinners": "no",
 }  # fmt: skip
+PAGE_ACTION = re.compile(r'<form id="qform" method="post" action="/q/([a-z_]+)[?"]')
 
 
 def state_of(response: TestResponse) -> str:
@@ -50,18 +54,43 @@ def fields(
 
 
 def walk(
-    client: FlaskClient, rs: RuleSet, answers: dict[str, Any], audience: str = "patient"
+    client: FlaskClient,
+    rs: RuleSet,
+    answers: dict[str, Any],
+    audience: str = "patient",
+    query: str = "",
 ) -> list[TestResponse]:
-    """Answer every page, open the check page, then the result; return every response."""
-    q = f"?audience={audience}"
+    """Answer each page the app shows next, open the check page, then the result; return every
+    response. Pages whose questions do not apply (weight-bearing for an arm) are never shown."""
+    q = f"?audience={audience}{query}"
+    pages = {p.id: p for p in rs.pages}
     responses = [client.get(f"/q/{rs.pages[0].id}{q}")]
-    for page in rs.pages:
-        form = fields(rs, page, answers, audience)
+    while found := PAGE_ACTION.search(responses[-1].get_data(as_text=True)):
+        page = pages[found.group(1)]
+        if limbitems.is_limb_grid(rs, page):  # which items apply, then where: two steps
+            ticked = items(rs, page, answers)
+            form = [(limbitems.FIELD, v) for v in ticked]
+            form += [("state", state_of(responses[-1])), ("action", "next")]
+            responses.append(client.post(f"/q/{page.id}{q}", data=MultiDict(form)))
+            if ticked in ([limbitems.NONE], [limbitems.DONT_KNOW]):
+                continue
+            form = [f for f in fields(rs, page, answers, audience) if f[0] in ticked]
+            form += [(limbitems.FIELD, v) for v in ticked] + [("stage", limbitems.WHERE)]
+        else:
+            form = fields(rs, page, answers, audience)
         form += [("state", state_of(responses[-1])), ("action", "next")]
         responses.append(client.post(f"/q/{page.id}{q}", data=MultiDict(form)))
+        assert "<title>Error: " not in responses[-1].get_data(as_text=True), (page.id, form)
+        assert len(responses) <= len(rs.pages) + 1, "the questionnaire went round in a circle"
     responses.append(client.post(f"/result{q}", data={"state": state_of(responses[-1])}))
     assert all(r.status_code == 200 for r in responses), [r.status_code for r in responses]
     return responses
+
+
+def items(rs: RuleSet, page: Page, answers: dict[str, Any]) -> list[str]:
+    """Return what a person ticks on the limb items' first step for these answers."""
+    given = {q: tuple(answers[q]) for q in page.questions if q in answers}
+    return list(limbitems.ticked([rs.questions[q] for q in page.questions], given))
 
 
 def share(client: FlaskClient, result: TestResponse, **kwargs: Any) -> TestResponse:

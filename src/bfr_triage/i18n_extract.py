@@ -13,10 +13,14 @@ TEXT_KEYS = frozenset(
     {
         "text", "clinician_text", "patient_text", "hint", "label", "clinician_label", "title",
         "clinician_title", "brief", "evidence", "honesty", "action", "fallback_text", "note",
-        "clinician", "patient", "next_step_clinician", "next_step_patient",
+        "clinician", "patient", "next_step_clinician", "next_step_patient", "patient_action",
+        "fallback_patient_text",
     }
 )  # fmt: skip
-PATIENT_KEYS = frozenset({"label", "title", "patient_text", "patient", "next_step_patient"})
+PATIENT_KEYS = frozenset(
+    {"label", "title", "patient_text", "patient", "next_step_patient", "patient_action",
+     "fallback_patient_text"}
+)  # fmt: skip
 CLINICIAN_KEYS = frozenset(
     {"clinician_text", "clinician_label", "clinician_title", "clinician", "next_step_clinician",
      "action", "note"}

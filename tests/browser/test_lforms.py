@@ -30,11 +30,12 @@ Resource = dict[str, Any]
 # Knee osteoarthritis, left leg, 7/10 pain with heavy loading, a wound on the other leg, 64 years
 # old with treated hypertension: first-line, with precautions; blood pressure measured.
 CASE: dict[str, Any] = {
-    "condition": "osteoarthritis",
+    "condition": "knee_osteoarthritis",
     "limb": "left_leg",
     "weight_bearing": "fwb",
     "load_restriction": "no",
     "immobilised": "no",
+    "bed_rest": "no",
     "surgery": "none",
     "pain_heavy": 7,
     "cannot_train_heavy": "no",
@@ -57,8 +58,11 @@ CASE: dict[str, Any] = {
     "fistula_limbs": ["none"],
     "swelling_limbs": ["none"],
     "numbness_limbs": ["none"],
+    "flare_limbs": ["none"],
+    "cuff_site_fracture_limbs": ["none"],
     "age_60": "yes",
     "icu_recent": "no",
+    "blood_thinners": "no",
     "risk_factors": ["controlled_hypertension", "varicose_veins"],
 }
 
@@ -194,8 +198,8 @@ def test_a_case_filled_in_lhc_forms_gets_the_decision_of_the_api(
     assert decision == api
     assert api["verdict"] == "first_line"
     fired = [p["valueCode"] for p in params if p["name"] == "fired"]
-    assert fired == [r["rule"] for r in api["reasons"]]
-    assert {"barrier_pain", "ind_osteoarthritis"} <= set(fired)
+    assert fired == [r["rule"] for r in api["reasons"]]  # first-line: the JSON lists them all
+    assert {"barrier_pain", "ind_knee_osteoarthritis"} <= set(fired)
 
 
 @pytest.mark.parametrize("lang", ["en", "da"])
@@ -231,3 +235,23 @@ def test_the_apps_own_response_loads_back_with_every_answer_shown(
             for code in others:
                 assert not option(page, qid, code).locator("input").is_checked(), (qid, code)
     assert codes(extract(page)) == codes(response)
+
+
+def test_lhc_forms_asks_what_the_engine_asks(
+    new_tab: Callable[..., Tab], live_server: str, lforms_origin: str
+) -> None:
+    """enableWhen from the rule files' ask_when: weight-bearing only for a leg, the operation's
+    limb only after an operation."""
+    questionnaire = call(f"{live_server}/api/v1/fhir/Questionnaire/bfr-triage-clinician-en")
+    page = open_form(new_tab(lforms_origin), lforms_origin, questionnaire, None)
+    weight = page.locator('[id^="weight_bearing/"][id$="|fwb"]')
+    operated = page.locator('[id^="surgery_on_trained_limb/"]')
+    assert weight.count() == 0 and operated.count() == 0
+    option(page, "limb", "left_leg").click()
+    weight.wait_for()
+    option(page, "limb", "right_arm").click()
+    weight.wait_for(state="detached")
+    option(page, "surgery", "weeks_1_6").click()
+    operated.first.wait_for()
+    option(page, "surgery", "none").click()
+    operated.first.wait_for(state="detached")

@@ -1,8 +1,8 @@
 """The rule engine: pure Python, no web framework. Load a rule set, parse answers, evaluate."""
 
-from .answers import accepts, parse_answers
+from .answers import accepts, open_values, parse_answers
 from .errors import AnswersError, FieldError, Problem, RuleSetError, TriageError
-from .evaluate import evaluate
+from .evaluate import asked, evaluate
 from .export import decision_to_dict
 from .loader import load_ruleset
 from .model import AUDIENCES, Answers, Decision, Question, Reason, RuleSet
@@ -20,8 +20,10 @@ __all__ = [
     "RuleSetError",
     "TriageError",
     "accepts",
+    "asked",
     "decision_to_dict",
     "evaluate",
     "load_ruleset",
+    "open_values",
     "parse_answers",
 ]

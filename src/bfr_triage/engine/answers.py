@@ -6,6 +6,7 @@ import difflib
 from collections.abc import Mapping
 
 from .errors import AnswersError, FieldError
+from .evaluate import asked, holds
 from .model import DONT_KNOW, Answers, Question, RuleSet, Value
 
 
@@ -67,4 +68,65 @@ def parse_answers(ruleset: RuleSet, raw: Mapping[str, object]) -> Answers:
             values[qid] = checked
     if errors:
         raise AnswersError(errors)
-    return Answers(values)
+    answers = Answers(values)
+    errors = _refused(ruleset, answers)
+    if errors:
+        raise AnswersError(errors)
+    return answers
+
+
+def _shown(question: Question, value: Value) -> str:
+    return ", ".join(value) if isinstance(value, tuple) else str(value)
+
+
+def _refused(ruleset: RuleSet, answers: Answers) -> list[FieldError]:
+    """Answers to questions that are not asked, and answers that contradict each other."""
+    errors: list[FieldError] = []
+    state = asked(ruleset, answers)
+    for qid in answers.values:
+        question = ruleset.questions[qid]
+        if state[qid] is False and question.ask_when is not None:
+            tests = ", ".join(question.ask_when.questions)
+            errors.append(
+                FieldError(qid, f"not asked with the answer given to {tests}", "no answer")
+            )
+    for rule in ruleset.contradictions:
+        if holds(ruleset, answers, rule.when):
+            first, second = rule.when.questions
+            both = (
+                f"{first} {_shown(ruleset.questions[first], answers.values[first])!r} and "
+                f"{second} {_shown(ruleset.questions[second], answers.values[second])!r}"
+            )
+            errors.append(
+                FieldError(
+                    first, f"{both} contradict each other: {rule.text}", "answers that agree"
+                )
+            )
+    condition, limb = answers.get("condition"), answers.get("limb")
+    indication = ruleset.indications.get(str(condition))
+    if indication is not None and limb is not None and limb not in indication.limbs:
+        errors.append(
+            FieldError(
+                "limb",
+                f"{condition!r} has no grade for {limb!r}: "
+                f"choose one of {', '.join(indication.limbs)}",
+                ", ".join(indication.limbs),
+            )
+        )
+    return errors
+
+
+def open_values(ruleset: RuleSet, answers: Answers, question: Question) -> tuple[str, ...]:
+    """Return the values of a choice that the answers to the questions before it leave open.
+
+    A value is closed when, with those answers, `parse_answers` would refuse it: a limb the
+    condition has no grade for, or one side of a contradiction (a leg with "not relevant: it is an
+    arm"). Pages offer only the open values; the API refuses the others with the same rule.
+    """
+    if question.type != "choice" or question.id not in ruleset.constrained:
+        return question.values
+    before = list(ruleset.questions)[: list(ruleset.questions).index(question.id)]
+    earlier = {q: answers.values[q] for q in before if q in answers.values}
+    return tuple(
+        v for v in question.values if not _refused(ruleset, Answers({**earlier, question.id: v}))
+    )

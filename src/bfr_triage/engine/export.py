@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .model import Decision, Reason, RuleSet
@@ -39,25 +40,68 @@ def rule_text(ruleset: RuleSet, reason: Reason, audience: str = "clinician") -> 
         return barrier.patient_text if patient else barrier.text
     if reason.kind == "policy":
         row = next((r for r in ruleset.policy.rows if r.id == reason.rule), None)
-        return row.text if row else ruleset.policy.fallback_text
+        if row is None:
+            policy = ruleset.policy
+            return policy.fallback_patient_text if patient else policy.fallback_text
+        return row.patient_text if patient else row.text
     item = next(i for i in ruleset.items if i.id == reason.rule)
     return item.patient_text if patient else item.text
+
+
+def _first(text: str) -> str:
+    """Lower-case a text's first letter to follow a colon (not an abbreviation like ACL)."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def headline(
+    ruleset: RuleSet,
+    decision: Decision,
+    audience: str,
+    translate: Callable[[str], str] = lambda text: text,
+) -> tuple[str, str]:
+    """Return the headline and next step, in the order of README §2: urgent, clearance, a limb
+    that must not be cuffed, then the verdict. `translate` turns English rule text into the
+    reader's language before the limb and item are filled in."""
+    patient = audience == "patient"
+    policy = ruleset.policy
+    key = decision.verdict
+    if decision.urgent:
+        key = "urgent"
+    elif decision.verdict != "needs_clearance" and decision.blocked_limbs:
+        key = "limb_other" if decision.open_limbs else "limb_first"
+    wording = policy.wording[key]
+    text = translate(wording.patient if patient else wording.clinician)
+    step = translate(wording.next_step_patient if patient else wording.next_step_clinician)
+    if key in ("limb_first", "limb_other"):
+        local = next(r for r in decision.of_kind("local") if r.on_trained_limb is not False)
+        item = translate(rule_text(ruleset, local, audience))
+        limbs = {o.value: o.label for o in ruleset.questions["wound_limbs"].options}
+
+        def names(values: tuple[str, ...]) -> str:
+            return " / ".join(translate(limbs[v]).lower() for v in values)
+
+        text = text.format(
+            limb=names(decision.blocked_limbs), item=_first(item), other=names(decision.open_limbs)
+        )
+    return text, step
 
 
 def decision_to_dict(
     ruleset: RuleSet, decision: Decision, audience: str = "clinician"
 ) -> dict[str, Any]:
     """Return the whole decision as JSON-ready data; the CLI and the API print exactly this."""
-    wording = ruleset.policy.wording[decision.verdict]
     patient = audience == "patient"
+    clearance = decision.verdict == "needs_clearance"
     indication = None
-    if decision.indication is not None:
+    if decision.indication is not None and not clearance:  # evidence is for after clearance
         ind = ruleset.indications[decision.indication]
         indication = {
             "id": ind.id,
             "kind": ind.kind,
             "label": ind.label if patient else ind.clinician_label,
-            "grade": ind.grade,
+            "grade": decision.grade,
+            "studied_in": list(decision.evidence_limbs),
+            "grade_applies_to_limb": decision.grade == ind.grade,
             "evidence": ind.evidence,
             "honesty_note": ind.honesty,
             "sources": [source_to_dict(ruleset, s) for s in ind.sources],
@@ -76,24 +120,31 @@ def decision_to_dict(
             out["limbs"] = list(r.limbs)
             out["on_trained_limb"] = r.on_trained_limb
         if r.rule in items:
-            out["action"] = items[r.rule].action
-            out["clot_points"] = items[r.rule].clot_points
+            item = items[r.rule]
+            out["patient_action"] = item.patient_action
+            if not patient:  # the clinician's instruction and points never reach a patient
+                out["action"] = item.action
+                out["clot_points"] = item.clot_points
+                out["policy_choice"] = item.policy_choice
         return out
 
     def ids(kind: str) -> list[dict[str, Any]]:
         return [reason(r) for r in decision.of_kind(kind)]
 
     p = decision.provenance
-    return {
+    text, step = headline(ruleset, decision, audience)
+    shown = [r for r in decision.reasons if not (clearance and r.kind in ("benefit", "indication"))]
+    out: dict[str, Any] = {
         "verdict": decision.verdict,
         "verdict_rule": decision.verdict_rule,
+        "urgent": decision.urgent,
         "audience": audience,
-        "headline": wording.patient if patient else wording.clinician,
-        "next_step": wording.next_step_patient if patient else wording.next_step_clinician,
+        "headline": text,
+        "next_step": step,
         "facts": dict(decision.facts),
-        "reasons": [reason(r) for r in decision.reasons],
+        "reasons": [reason(r) for r in shown],
         "indication": indication,
-        "benefits": ids("benefit"),
+        "benefits": [] if clearance else ids("benefit"),
         "loading_barriers": ids("barrier"),
         "safety": {
             "clearance": ids("clearance"),
@@ -101,6 +152,7 @@ def decision_to_dict(
             "precautions": ids("precaution"),
         },
         "trained_limbs": list(decision.trained_limbs),
+        "limbs_not_to_cuff": list(decision.blocked_limbs),
         "clot_risk_points": {
             "total": decision.clot_risk_points,
             "source": source_to_dict(ruleset, "nascimento2022"),
@@ -115,3 +167,6 @@ def decision_to_dict(
             "rules_sha256": p.rules_sha256,
         },
     }
+    if patient:  # README §7: no clot-risk points for a patient (ids stay as data, never shown)
+        del out["clot_risk_points"]
+    return out

@@ -16,6 +16,19 @@ TIERS = ("clearance", "local", "precaution")
 LIMBS = ("left_arm", "right_arm", "left_leg", "right_leg")
 DONT_KNOW = "dont_know"
 AUDIENCES = ("patient", "clinician")  # whose wording a decision is written in
+# What the limb question offers, by the groups rule files name in `limbs` and `grade_limbs`.
+LIMB_GROUPS = {
+    "legs": ("left_leg", "right_leg", "both_legs"),
+    "arms": ("left_arm", "right_arm", "both_arms"),
+}
+TRAINED_LIMBS = {
+    "left_leg": ("left_leg",),
+    "right_leg": ("right_leg",),
+    "both_legs": ("left_leg", "right_leg"),
+    "left_arm": ("left_arm",),
+    "right_arm": ("right_arm",),
+    "both_arms": ("left_arm", "right_arm"),
+}
 
 
 @dataclass(frozen=True)
@@ -40,6 +53,7 @@ class Question:
     dont_know: bool = False
     optional: bool = False
     audience: Literal["all", "clinician"] = "all"
+    ask_when: Condition | None = None  # asked only when this holds (None: always asked)
 
     def __repr__(self) -> str:
         return f"Question({self.id!r}, {self.type})"
@@ -77,6 +91,15 @@ class Condition:
 
 
 @dataclass(frozen=True)
+class Contradiction:
+    """Two answers that cannot both be true; the answers are refused naming both."""
+
+    id: str
+    when: Condition
+    text: str
+
+
+@dataclass(frozen=True)
 class Source:
     id: str
     kind: str
@@ -102,9 +125,17 @@ class Indication:
     honesty: str
     sources: tuple[str, ...]
     when: Condition | None = None
+    limbs: tuple[str, ...] = ()  # limb answers a person may choose with it
+    grade_limbs: tuple[str, ...] = ()  # limb answers `grade` covers (the trials' populations)
+    other_grade: str = ""  # the grade for every other limb in `limbs`
+    limb_groups: tuple[str, ...] = ()  # the groups `grade_limbs` came from, to name them
 
     def __repr__(self) -> str:
         return f"Indication({self.id!r}, {self.grade})"
+
+    def grade_for(self, limb: str) -> str:
+        """Return the grade for a limb answer: the trials' grade only where they were done."""
+        return self.grade if limb in self.grade_limbs else self.other_grade
 
 
 @dataclass(frozen=True)
@@ -131,6 +162,10 @@ class SafetyItem:
     clot_points: int = 0
     when: Condition | None = None
     limbs_from: str | None = None
+    patient_action: str = ""
+    policy_choice: bool = False  # no source: shown to clinicians as this project's choice
+    urgent: bool = False  # met makes the result urgent (README §2)
+    urgent_if_unknown_when: Condition | None = None  # unknown is urgent too when this holds
 
     def __repr__(self) -> str:
         return f"SafetyItem({self.id!r}, {self.tier})"
@@ -142,6 +177,7 @@ class VerdictRow:
     verdict: str
     when: tuple[tuple[str, tuple[str, ...]], ...]
     text: str
+    patient_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -172,6 +208,7 @@ class Policy:
     local_unknown_is_trained_limb: bool
     parameters: dict[str, PolicyParameter] = field(hash=False)
     wording: dict[str, Wording] = field(hash=False)
+    fallback_patient_text: str = ""
 
 
 @dataclass(frozen=True)
@@ -195,6 +232,7 @@ class RuleSet:
     sources: dict[str, Source] = field(hash=False)
     sha256: str
     files: tuple[str, ...]
+    contradictions: tuple[Contradiction, ...] = ()
 
     def __repr__(self) -> str:
         return f"RuleSet({self.policy.ruleset_version}, {self.sha256[:12]})"
@@ -203,6 +241,13 @@ class RuleSet:
     def required(self) -> tuple[str, ...]:
         """Return the ids of the questions that are not optional, in catalogue order."""
         return tuple(q.id for q in self.questions.values() if not q.optional)
+
+    @cached_property
+    def constrained(self) -> frozenset[str]:
+        """Return the questions whose values other answers can close (`open_values`)."""
+        return frozenset(
+            {"limb", *(q for rule in self.contradictions for q in rule.when.questions)}
+        )
 
     @property
     def rule_ids(self) -> tuple[str, ...]:
@@ -265,6 +310,11 @@ class Decision:
     clot_risk_points: int
     missing: tuple[str, ...]
     provenance: Provenance
+    grade: str | None = None  # the indication's grade for the limb to be trained
+    evidence_limbs: tuple[str, ...] = ()  # the limb groups the trials were done in
+    urgent: bool = False
+    blocked_limbs: tuple[str, ...] = ()  # trained limbs with a local item (or unknown)
+    open_limbs: tuple[str, ...] = ()  # trained limbs without one
 
     def __repr__(self) -> str:
         return f"Decision({self.verdict}, via {self.verdict_rule})"

@@ -153,9 +153,8 @@ def enable_when(base: str, condition: Condition, questions: dict[str, Question])
 
 def _item(base: str, rs: RuleSet, q: Question, audience: str, tr: Translate) -> Resource:
     item: Resource = {"linkId": q.id, "text": tr(_wording(q, audience)), "type": fhir_type(q)}
-    condition: Condition | None = getattr(q, "ask_when", None)  # clinical model v2
-    if condition is not None:
-        item.update(enable_when(base, condition, rs.questions))
+    if q.ask_when is not None:  # asked only when earlier answers make it apply (engine.asked)
+        item.update(enable_when(base, q.ask_when, rs.questions))
     item["required"] = not q.optional
     if q.type == "multi":
         item["repeats"] = True

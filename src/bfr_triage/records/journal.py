@@ -13,10 +13,10 @@ from datetime import date
 from babel.dates import format_date
 
 from ..engine import Answers, Decision, Question, RuleSet, evaluate
-from ..engine.export import rule_text
+from ..engine.export import headline, rule_text
 from ..engine.model import DONT_KNOW
 from ..i18n import gettext, locale
-from .labels import GRADES
+from .labels import GRADES, STUDIED_IN
 
 MEDIA_TYPE = "text/plain"
 FILENAME = "bfr-triage-note.txt"
@@ -49,13 +49,13 @@ def _sentence(text: str) -> str:
 def journal_note(rs: RuleSet, answers: Answers, today: date) -> str:
     """Return the note for the record, in the request's language."""
     decision = evaluate(rs, answers)
-    wording = rs.policy.wording[decision.verdict]
+    assessment, plan = headline(rs, decision, "clinician", gettext)  # urgent, clearance, limb…
     row = next((r for r in rs.policy.rows if r.id == decision.verdict_rule), None)
     why = row.text if row else rs.policy.fallback_text
     day = format_date(today, "long", locale=locale())
     lines = [gettext("BFR training screening (bfr-triage), %(day)s", day=day), ""]
 
-    lines.append(gettext("Assessment: %(text)s", text=_sentence(gettext(wording.clinician))))
+    lines.append(gettext("Assessment: %(text)s", text=_sentence(assessment)))
     lines.append(gettext("Reason: %(text)s", text=gettext(why)))
     lines += ["", gettext("Findings:")]
     lines += [f"- {_finding(rs, q, answers.get(q))}" for q in ("condition", "limb")]
@@ -79,7 +79,7 @@ def journal_note(rs: RuleSet, answers: Answers, today: date) -> str:
     if decision.missing:
         missing = "; ".join(gettext(rs.questions[q].clinician_text) for q in decision.missing)
         lines += ["", gettext("Not answered: %(questions)s.", questions=missing)]
-    lines += ["", gettext("Plan: %(text)s", text=gettext(wording.next_step_clinician))]
+    lines += ["", gettext("Plan: %(text)s", text=plan)]
     if decision.verdict in STARTING:
         lines.append(gettext("Starting parameters (general guidance, not a prescription):"))
         lines += [f"- {gettext(p.text)}" for p in rs.parameters]
@@ -100,19 +100,27 @@ def journal_note(rs: RuleSet, answers: Answers, today: date) -> str:
 
 
 def _evidence(rs: RuleSet, decision: Decision) -> list[str]:
-    if decision.indication is None:
+    """The evidence for the condition at the grade for the limb to be trained; none before
+    clearance (the engine gives none: it is for after)."""
+    if decision.indication is None or decision.verdict == "needs_clearance":
         return []
     ind = rs.indications[decision.indication]
+    grade = decision.grade or ind.grade
     lines = [
         "",
         gettext(
             "Evidence for %(condition)s: %(grade)s.",
             condition=gettext(ind.clinician_label),
-            grade=str(GRADES[ind.grade]),
+            grade=str(GRADES[grade]),
         ),
     ]
     if ind.evidence:
         lines.append(gettext(ind.evidence))
+    studied = STUDIED_IN.get(tuple(sorted(ind.limb_groups)))
+    if studied is not None:
+        lines.append(str(studied))
+        if grade != ind.grade:  # the limb to be trained is outside the trials' limbs
+            lines.append(gettext("Those trials do not count for the limb to be trained."))
     if ind.honesty:
         lines.append(gettext("NB: %(text)s", text=gettext(ind.honesty)))
     return lines

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 
 from ..engine import Answers, Decision, evaluate
 from ..engine.export import decision_to_dict
+from ..engine.export import headline as engine_headline
 from ..extensions import ruleset
 from ..i18n import catalogue, locale
 from ..i18n import rule_text as tr
@@ -44,10 +45,16 @@ def translated(data: Any, translate: Callable[[str], str]) -> Any:
 def decision_payload(answers: Answers, audience: str) -> dict[str, Any]:
     """Return the decision as JSON-ready data in the request's language (CLI shape, translated)."""
     rs = ruleset()
-    result: dict[str, Any] = decision_to_dict(rs, evaluate(rs, answers), audience)
+    decision = evaluate(rs, answers)
+    result: dict[str, Any] = decision_to_dict(rs, decision, audience)
     # The request's catalogue is found once; English, the rules' own language, needs no pass.
     found = catalogue()
-    return result if found.identity else translated(result, found.gettext)
+    if found.identity:
+        return result
+    result = translated(result, found.gettext)
+    # The headline may name a limb and an item: the engine fills them in translated words.
+    result["headline"], result["next_step"] = engine_headline(rs, decision, audience, found.gettext)
+    return result
 
 
 def fhir_base() -> str:
@@ -88,9 +95,8 @@ def questionnaire_response(answers: Answers, audience: str) -> dict[str, Any]:
 
 
 def headline(decision: Decision, audience: str) -> str:
-    """Return the verdict's headline for the audience, translated."""
-    wording = ruleset().policy.wording[decision.verdict]
-    return tr(wording.patient if audience == "patient" else wording.clinician)
+    """Return the result's headline for the audience, translated (the engine's: urgent first)."""
+    return engine_headline(ruleset(), decision, audience, tr)[0]
 
 
 def guidance_response(answers: Answers, audience: str) -> dict[str, Any]:

@@ -89,8 +89,10 @@ def _heading(region: str) -> str:
     return str(REGIONS.get(region, region)) if region else ""
 
 
-def field_view(rs: RuleSet, q: Question, field: Any, audience: str) -> FieldView:
-    """Describe one question's field for the templates."""
+def field_view(
+    rs: RuleSet, q: Question, field: Any, audience: str, values: tuple[str, ...] | None = None
+) -> FieldView:
+    """Describe one question's field for the templates; of a choice, only `values` if given."""
     hint = gettext(q.hint) if q.hint else ""
     error = str(field.errors[0]) if field.errors else ""
     if q.type == "integer" and not is_scale(q):
@@ -100,6 +102,8 @@ def field_view(rs: RuleSet, q: Question, field: Any, audience: str) -> FieldView
     chosen = field.data if isinstance(field.data, list) else [field.data]
     chosen = [str(v) for v in chosen if v is not None]
     choices = _choices(rs, q, audience)
+    if values is not None and len(values) < len(q.values):
+        choices = tuple(c for c in choices if c[0] in values)
     groups: list[tuple[str, list[OptionView]]] = []
     seen_exclusive = False
     for value, label, option_hint, heading in choices:

@@ -11,11 +11,12 @@ from flask import current_app
 from markupsafe import Markup
 
 from ..engine import Answers, Reason, RuleSet, evaluate
+from ..engine.export import headline as engine_headline
 from ..engine.export import rule_text
-from ..engine.model import Decision, Provenance
+from ..engine.model import Decision, Indication, Provenance
 from ..i18n import catalogue, gettext
 from ..i18n import lazy_gettext as _l
-from ..records.labels import GRADES, LIMBS, SOURCE_KINDS
+from ..records.labels import GRADES, LIMBS, PATIENT_GRADES, SOURCE_KINDS, STUDIED_IN
 from .fieldview import answer_text
 from .forms import question_text
 from .links import link
@@ -74,15 +75,19 @@ class IndicationView:
     honesty: str
     none_found: bool
     sources: tuple[SourceView, ...]
+    studied_in: str = ""  # where the trials put the cuff
+    elsewhere: bool = False  # the trials were not on the arm or leg to be trained
 
 
 @dataclass(frozen=True)
 class ResultView:
     verdict: str
+    key: str  # what leads: urgent, a limb not to cuff (limb_first, limb_other), the verdict
     headline: str
     next_step: str
     why: str
-    indication_html: Markup  # what the evidence says (result_parts.html)
+    deciding: tuple[ReasonView, ...]  # the one or two reasons that decided it (patient page)
+    indication_html: Markup  # what the evidence says (result_parts.html); empty on clearance
     condition: AnswerView
     limb: AnswerView
     benefits: tuple[ReasonView, ...]
@@ -94,6 +99,7 @@ class ResultView:
     clinician: bool
     clot_points: int
     clinician_html: Markup  # the points' source, starting parameters, threshold, references
+    safety_sources: tuple[SourceView, ...]  # of the safety items on the page
     provenance: Provenance
     decision: Decision
 
@@ -120,10 +126,9 @@ class Texts:
     Built for all rules at once, so what is kept never depends on the answers of a request.
     """
 
-    wording: dict[str, tuple[str, str]]  # verdict: headline, next step
-    why: dict[str, str]  # policy row (or policy_fallback): why
+    why: dict[str, str]  # policy row (or policy_fallback): why, in the audience's words
     rules: dict[str, tuple[str, str]]  # barrier, item or benefit id: text, what to do
-    indications: dict[str, IndicationView]
+    indications: dict[tuple[str, str], IndicationView]  # by indication and grade
     questions: dict[str, str]
     on_trained: str
     not_trained: str
@@ -142,38 +147,29 @@ def _texts(rs: RuleSet, audience: str) -> Texts:
         r.rule: (gettext(rule_text(rs, r, audience)), gettext(action) if action else "")
         for r, action in (
             *((Reason(b.id, "barrier", "met"), "") for b in rs.barriers),
-            *((Reason(i.id, "clearance", "met"), i.action) for i in rs.items),
+            *(
+                (Reason(i.id, "clearance", "met"), i.action if clinician else i.patient_action)
+                for i in rs.items
+            ),
             *(
                 (Reason(f"ind_{i.id}", "benefit", "met"), "")
-                for i in rs.indications.values()
-                if i.kind == "benefit"
+                for i in rs.indications.values()  # a condition's label, or a benefit's
             ),
         )
     }
+    patient = not clinician
     return Texts(
-        wording={
-            verdict: (
-                gettext(w.clinician if clinician else w.patient),
-                gettext(w.next_step_clinician if clinician else w.next_step_patient),
-            )
-            for verdict, w in policy.wording.items()
-        },
         why={
-            **{row.id: gettext(row.text) for row in policy.rows},
-            "policy_fallback": gettext(policy.fallback_text),
+            **{row.id: gettext(row.patient_text if patient else row.text) for row in policy.rows},
+            "policy_fallback": gettext(
+                policy.fallback_patient_text if patient else policy.fallback_text
+            ),
         },
         rules=rules,
         indications={
-            i.id: IndicationView(
-                gettext(i.clinician_label if clinician else i.label),
-                i.grade,
-                str(GRADES[i.grade]),
-                gettext(i.evidence) if i.evidence else "",
-                gettext(i.honesty) if i.honesty else "",
-                i.grade == "none_found",
-                sources_view(rs, i.sources),
-            )
+            (i.id, grade): _indication_view(rs, i, grade, clinician)
             for i in rs.indications.values()
+            for grade in {i.grade, i.other_grade} - {""}
         },
         questions={q.id: question_text(q, audience) for q in rs.questions.values()},
         on_trained=gettext("This is the arm or leg you would train."),
@@ -181,6 +177,22 @@ def _texts(rs: RuleSet, audience: str) -> Texts:
             "This is not the arm or leg you would train, so it does not change the result."
         ),
         unknown={kind: str(note) for kind, note in UNKNOWN_NOTES.items()},
+    )
+
+
+def _indication_view(rs: RuleSet, i: Indication, grade: str, clinician: bool) -> IndicationView:
+    """Describe what the evidence says for a condition at one of its grades (README §3 v2)."""
+    elsewhere = grade != i.grade  # the limb to be trained is outside the trials' limbs
+    return IndicationView(
+        gettext(i.clinician_label if clinician else i.label),
+        grade,
+        str((GRADES if clinician else PATIENT_GRADES)[grade]),
+        gettext(i.evidence) if i.evidence else "",
+        gettext(i.honesty) if i.honesty else "",
+        grade == "none_found",
+        sources_view(rs, i.sources),
+        str(STUDIED_IN.get(tuple(sorted(i.limb_groups)), "")),
+        elsewhere,
     )
 
 
@@ -256,7 +268,7 @@ def _parameters(
 class Parts:
     """The answer-free parts of a result page, rendered once per locale, audience and embed."""
 
-    indications: dict[str | None, Markup]  # None: the answer is not a listed condition
+    indications: dict[tuple[str, str] | None, Markup]  # None: not a listed condition
     clinician: Markup
 
 
@@ -281,30 +293,41 @@ def _parts(rs: RuleSet, audience: str, embed: bool) -> Parts:
 
 
 def result_view(
-    rs: RuleSet, answers: Answers, audience: str, mode: str, embed: bool = False
+    rs: RuleSet,
+    answers: Answers,
+    audience: str,
+    mode: str,
+    embed: bool = False,
+    decision: Decision | None = None,
 ) -> ResultView:
-    """Evaluate the answers and describe the decision for the result page."""
-    decision = evaluate(rs, answers)
+    """Describe the decision on these answers (evaluated here if not given) for the result page."""
+    decision = decision or evaluate(rs, answers)
     fixed_html = parts(rs, audience, embed)
     build = _Builder(rs, audience, mode)
     fixed = build.texts
-    headline, next_step = fixed.wording[decision.verdict]
+    headline, next_step = engine_headline(rs, decision, audience, gettext)
+    clearance = decision.verdict == "needs_clearance"  # evidence and benefits come after clearance
     kinds: dict[str, list[ReasonView]] = {}
     unknown: dict[str, str] = {}
     for r in decision.reasons:
-        if r.kind in ("barrier", "clearance", "local", "precaution", "benefit"):
+        if r.kind in ("barrier", "clearance", "local", "precaution", "benefit", "indication"):
             kinds.setdefault(r.kind, []).append(build.reason(r))
             if r.state == "unknown" and r.kind in fixed.unknown:
                 unknown[r.kind] = fixed.unknown[r.kind]
+    key = _lead(decision)
+    deciding = _deciding(rs, decision, key, kinds)
+    indication = None if decision.indication is None else (decision.indication, decision.grade)
     return ResultView(
         verdict=decision.verdict,
+        key=key,
         headline=headline,
         next_step=next_step,
         why=fixed.why.get(decision.verdict_rule, fixed.why["policy_fallback"]),
-        indication_html=fixed_html.indications[decision.indication],
+        deciding=deciding,
+        indication_html=Markup() if clearance else fixed_html.indications[indication],
         condition=build.answer("condition", answers.get("condition")),
         limb=build.answer("limb", answers.get("limb")),
-        benefits=tuple(kinds.get("benefit", ())),
+        benefits=() if clearance else tuple(kinds.get("benefit", ())),
         barriers=tuple(kinds.get("barrier", ())),
         clearance=tuple(kinds.get("clearance", ())),
         local=tuple(kinds.get("local", ())),
@@ -313,6 +336,39 @@ def result_view(
         clinician=audience == "clinician",
         clot_points=decision.clot_risk_points,
         clinician_html=fixed_html.clinician,
+        safety_sources=sources_view(rs, _safety_sources(rs, decision)),
         provenance=decision.provenance,
         decision=decision,
     )
+
+
+def _safety_sources(rs: RuleSet, decision: Decision) -> tuple[str, ...]:
+    items = {i.id: i for i in rs.items}
+    fired = (items[r.rule] for r in decision.reasons if r.rule in items)
+    return tuple(dict.fromkeys(s for item in fired for s in item.sources))
+
+
+def _lead(decision: Decision) -> str:
+    """Return what leads the result (README §2): urgent, clearance, a limb, then the verdict."""
+    if decision.urgent:
+        return "urgent"
+    if decision.verdict != "needs_clearance" and decision.blocked_limbs:
+        return "limb_other" if decision.open_limbs else "limb_first"
+    return decision.verdict
+
+
+def _deciding(
+    rs: RuleSet, decision: Decision, key: str, kinds: dict[str, list[ReasonView]]
+) -> tuple[ReasonView, ...]:
+    """Return the one or two reasons that decided the result, each with the person's answers."""
+    if key == "urgent":
+        urgent = {i.id for i in rs.items if i.urgent}
+        found = [r for r in kinds.get("clearance", ()) if r.rule in urgent]
+    elif key == "needs_clearance":
+        found = list(kinds.get("clearance", ()))
+    elif key in ("limb_first", "limb_other"):
+        on_trained = {r.rule for r in decision.of_kind("local") if r.on_trained_limb is not False}
+        found = [r for r in kinds.get("local", ()) if r.rule in on_trained]
+    else:
+        found = [*kinds.get("indication", ()), *kinds.get("barrier", ())]
+    return tuple(found[:2])

@@ -9,13 +9,13 @@ from flask import abort, redirect, render_template, request
 from flask_babel import to_user_timezone
 from werkzeug.wrappers import Response
 
-from ..engine import AUDIENCES, Answers, Question, parse_answers
-from ..engine.model import Page
+from ..engine import AUDIENCES, Answers, Question, asked, evaluate, open_values, parse_answers
+from ..engine.model import DONT_KNOW, Page, Value
 from ..extensions import ruleset
 from ..i18n import gettext, locale
 from ..records.journal import FILENAME as NOTE_FILE
 from ..records.journal import journal_note
-from . import messages
+from . import limbitems, messages, regions
 from .blueprint import bp
 from .fieldview import FieldView, OptionView, answer_text, field_view
 from .forms import build_form, form_answers, question_text, shown
@@ -32,16 +32,81 @@ def _page(page_id: str) -> tuple[int, Page]:
     abort(404)
 
 
-def _questions(ids: tuple[str, ...]) -> list[Question]:
-    return shown((ruleset().questions[q] for q in ids), audience())
+def _asked(answers: dict[str, Value]) -> dict[str, bool | None]:
+    return asked(ruleset(), Answers(answers))
 
 
-def _fields(form: Any, questions: list[Question]) -> list[FieldView]:
-    return [field_view(ruleset(), q, form[q.id], audience()) for q in questions]
+def _questions(ids: tuple[str, ...], answers: dict[str, Value] | None = None) -> list[Question]:
+    """Return the questions of `ids` this audience is asked; with answers, only those that apply.
+
+    A question whose `ask_when` is false, or not yet known, is not asked on a page (the engine
+    counts it as nothing); so a page whose questions all do not apply is not shown at all.
+    """
+    questions = shown((ruleset().questions[q] for q in ids), audience())
+    if answers is None:
+        return questions
+    now = _asked(answers)
+    return [q for q in questions if now[q.id]]
+
+
+def _neighbour(index: int, answers: dict[str, Value], step: int) -> Page | None:
+    """Return the nearest page after (step 1) or before (step -1) `index` that asks something."""
+    pages = ruleset().pages
+    index += step
+    while 0 <= index < len(pages):
+        if _questions(pages[index].questions, answers):
+            return pages[index]
+        index += step
+    return None
+
+
+def _pruned(state: State) -> State:
+    """Drop the answers to questions that the other answers no longer ask."""
+    now = _asked(state.answers)
+    if all(now[q] is not False for q in state.answers):
+        return state
+    return State({q: v for q, v in state.answers.items() if now[q] is not False}, state.mode)
+
+
+def _prefilled(page: Page, state: State) -> Any:
+    """Return the form of `page` filled in with the answers given so far."""
+    return build_form(_questions(page.questions, state.answers), audience(), None, state.answers)
+
+
+def _unanswered(page: Page, answers: dict[str, Value]) -> bool:
+    return any(q.id not in answers and not q.optional for q in _questions(page.questions, answers))
+
+
+def _fields(
+    form: Any, questions: list[Question], answers: dict[str, Value], region: str = ""
+) -> list[FieldView]:
+    rs, given = ruleset(), Answers(answers)
+    narrowed = regions.condition_values(rs, region)
+    views = []
+    for q in questions:
+        values = open_values(rs, given, q)
+        if q.id == "condition" and narrowed is not None:
+            values = tuple(v for v in values if v in narrowed)
+        views.append(field_view(rs, q, form[q.id], audience(), values))
+    return views
 
 
 def _summary(fields: list[FieldView]) -> list[tuple[str, str]]:
     return [(f.error, f"#{f.first_id}") for f in fields if f.error]
+
+
+def _refuse_closed(form: Any, questions: list[Question], answers: dict[str, Value]) -> bool:
+    """Mark an answer the earlier answers rule out (a limb without evidence): True if none."""
+    rs, given, ok = ruleset(), Answers(answers), True
+    for q in questions:
+        value = form[q.id].data
+        if value not in (None, "") and q.type == "choice":
+            if str(value) not in open_values(rs, given, q):
+                form[q.id].errors = [
+                    messages.INVALID_CHOICE % {"question": question_text(q, audience())}
+                ]
+                ok = False
+    return ok
 
 
 def page_title(page: Page) -> str:
@@ -50,11 +115,20 @@ def page_title(page: Page) -> str:
     return gettext(title)
 
 
-def render_page(page_id: str, form: Any, state: State) -> str:
-    """Render one question page with the answers so far in its hidden field."""
+def render_page(page_id: str, form: Any, state: State, region: str | None = None) -> str:
+    """Render one question page with the answers so far in its hidden field.
+
+    A patient's condition page offers the conditions of the region they chose (or of the
+    condition they chose before); the region travels in a hidden field of its own.
+    """
     index, page = _page(page_id)
-    fields = _fields(form, _questions(page.questions))
-    pages = ruleset().pages
+    if limbitems.is_limb_grid(ruleset(), page):
+        return render_items(page, state)
+    if region is None:
+        region = regions.region_of(ruleset(), state.answers.get("condition"))
+    region = region if _asks_region(page) else ""
+    fields = _fields(form, _questions(page.questions, state.answers), state.answers, region)
+    back = _neighbour(index, state.answers, -1) is not None or _asks_region(page)
     return render_template(
         "page.html",
         page=page,
@@ -63,41 +137,172 @@ def render_page(page_id: str, form: Any, state: State) -> str:
         fields=fields,
         errors=_summary(fields),
         state=dump_state(state),
-        step=index + 1,
-        steps=len(pages),
-        back=bool(index) or state.mode == "review",
+        back=back or state.mode == "review",
+        hidden=[("region", region)] if region else [],
     )
 
 
+def render_items(
+    page: Page, state: State, chosen: tuple[str, ...] | None = None, error: str = ""
+) -> str:
+    """Render the limb items' first step: which apply (ticked as answered, unless `chosen`)."""
+    questions = _questions(page.questions, state.answers)
+    if chosen is None:
+        chosen = limbitems.ticked(questions, state.answers)
+    field = limbitems.items_field(questions, audience(), chosen, error)
+    return _render_steps(page, state, [field], field.legend, [])
+
+
+def render_where(
+    page: Page, state: State, chosen: tuple[str, ...], where: dict[str, Any], errors: dict[str, str]
+) -> str:
+    """Render the limb items' second step: for each item ticked, which arm or leg."""
+    questions = [q for q in _questions(page.questions, state.answers) if q.id in chosen]
+    fields = limbitems.where_fields(questions, audience(), where, errors)
+    hidden = [("stage", limbitems.WHERE), *((limbitems.FIELD, qid) for qid in chosen)]
+    return _render_steps(page, state, fields, gettext("Which arm or leg is it?"), hidden)
+
+
+def _render_steps(
+    page: Page, state: State, fields: list[FieldView], title: str, hidden: list[tuple[str, str]]
+) -> str:
+    return render_template(
+        "page.html",
+        page=page,
+        title=title,
+        hint="",
+        fields=fields,
+        errors=_summary(fields),
+        state=dump_state(state),
+        back=True,
+        hidden=hidden,
+    )
+
+
+def answer_items(index: int, page: Page, state: State) -> str | Response:
+    """Take either step of the limb items: back, a language switch, or the answers."""
+    form = request.form
+    questions = _questions(page.questions, state.answers)
+    chosen = tuple(form.getlist(limbitems.FIELD))
+    action = form.get("action", "next")
+    if form.get("stage") == limbitems.WHERE:
+        where = {q.id: form.getlist(q.id) for q in questions if q.id in chosen}
+        if action == "back":
+            return render_items(page, state, chosen)
+        errors = (
+            {}
+            if "lang" in form
+            else {qid: e for qid, values in where.items() if (e := limbitems.where_error(values))}
+        )
+        if errors or "lang" in form:
+            return render_where(page, state, chosen, where, errors)
+        given = limbitems.answers_for(questions, chosen, where)
+        return render_next(index, _pruned(state.with_answers(tuple(given), given)))
+    if action == "change":
+        return render_items(page, state)
+    if action == "back":
+        previous = _neighbour(index, state.answers, -1)
+        if state.mode == "review" or previous is None:
+            return render_check(state)
+        return render_page(previous.id, _prefilled(previous, state), state)
+    error = "" if "lang" in form else limbitems.items_error(chosen, {q.id for q in questions})
+    if error or "lang" in form:
+        return render_items(page, state, chosen, error)
+    if chosen in ((limbitems.NONE,), (DONT_KNOW,)):
+        given = limbitems.answers_for(questions, chosen, {})
+        return render_next(index, _pruned(state.with_answers(tuple(given), given)))
+    where = {q.id: state.answers.get(q.id) or () for q in questions}
+    kept = {qid: [v for v in values if v != limbitems.NONE] for qid, values in where.items()}
+    return render_where(page, state, chosen, kept, {})
+
+
+def _asks_region(page: Page) -> bool:
+    """Return whether "Where is the problem?" comes before this page (patients, conditions)."""
+    return audience() == "patient" and page.id == "condition"
+
+
+def render_region(state: State, chosen: str = "", error: str = "") -> str:
+    """Render "Where is the problem?", the patient's first question."""
+    field = regions.region_field(ruleset(), chosen, error)
+    return render_template(
+        "page.html",
+        page={"id": "region"},
+        title=field.legend,
+        hint="",
+        fields=[field],
+        errors=_summary([field]),
+        state=dump_state(state),
+        back=True,
+        hidden=[],
+    )
+
+
+def _urgent(answers: dict[str, Value]) -> bool:
+    """Return whether the answers given make the result urgent (not questions still to come)."""
+    rs = ruleset()
+    urgent = (i for i in rs.items if i.urgent and i.when is not None)
+    return (
+        all(q in answers for i in urgent for q in i.when.questions)
+        and evaluate(rs, Answers(answers)).urgent
+    )
+
+
+def render_next(index: int, state: State) -> str:
+    """Show what comes after page `index`: the urgent result at once, a page, or the check page.
+
+    From "Check your answers" (review), a changed answer returns there, unless it made a question
+    apply that has no answer yet: that page comes first.
+    """
+    if _urgent(state.answers):  # README §2: nothing else first
+        return render_result(state)
+    following = _neighbour(index, state.answers, 1)
+    while state.mode == "review" and following and not _unanswered(following, state.answers):
+        following = _neighbour(_page(following.id)[0], state.answers, 1)
+    if following is None:
+        return render_check(state)
+    return render_page(following.id, _prefilled(following, state), state)
+
+
 def check_rows(state: State) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
-    """Return each page title with its rows: question id, question, answer read back, change URL."""
+    """Return each page that was asked with its rows: id, question, answer read back, change URL."""
     rows = []
     for page in ruleset().pages:
+        if limbitems.is_limb_grid(ruleset(), page):
+            questions = _questions(page.questions, state.answers)
+            url = link("web.answer", page_id=page.id, _anchor="q-items")
+            legend = gettext("Does any of these apply to an arm or leg?")
+            given = limbitems.summary(questions, audience(), state.answers)
+            rows.append((page_title(page), [("items", legend, given, url)]))
+            continue
         answered = []
-        for q in _questions(page.questions):
+        for q in _questions(page.questions, state.answers):
             value = state.answers.get(q.id)
             text = answer_text(q, value, audience()) if value is not None else ""
             url = link("web.answer", page_id=page.id, _anchor=f"q-{q.id}")
             answered.append((q.id, question_text(q, audience()), text, url))
-        rows.append((page_title(page), answered))
+        if answered:
+            rows.append((page_title(page), answered))
     return rows
 
 
 def missing(state: State) -> list[Question]:
     """Return the required questions this audience is asked that have no answer yet."""
-    if all(q in state.answers for q in ruleset().required):  # the usual case on a result
+    if all(q in state.answers for q in ruleset().required):  # the usual clinician result
         return []
-    asked = shown(ruleset().questions.values(), audience())
-    return [q for q in asked if not q.optional and q.id not in state.answers]
+    asked_now = _questions(tuple(ruleset().questions), state.answers)
+    return [q for q in asked_now if not q.optional and q.id not in state.answers]
 
 
 def render_check(state: State, show_missing: bool = False) -> str:
     """Render "Check your answers"; with show_missing, list the unanswered questions as errors."""
     state = state.with_mode("review")
-    errors = [
-        (messages.NOT_ANSWERED % {"question": question_text(q, audience())}, f"#change-{q.id}")
-        for q in (missing(state) if show_missing else [])
-    ]
+    errors = {}  # a page of limb items is one row, and one error
+    for q in missing(state) if show_missing else []:
+        grid = limbitems.is_limb_grid(ruleset(), _page(q.page)[1])
+        question = gettext("Does any of these apply to an arm or leg?") if grid else None
+        words = {"question": question or question_text(q, audience())}
+        errors[f"#change-{'items' if grid else q.id}"] = messages.NOT_ANSWERED % words
+    errors = [(message, href) for href, message in errors.items()]
     return render_template(
         "check.html", rows=check_rows(state), errors=errors, state=dump_state(state)
     )
@@ -114,13 +319,18 @@ def today() -> date:
 
 
 def render_result(state: State) -> str:
-    """Render the decision, or send the person back to the questions still unanswered."""
-    if missing(state):
-        return render_check(state, show_missing=True)
+    """Render the decision, or send the person back to the questions still unanswered.
+
+    An urgent result (current signs of a clot) is shown at once, whatever is still unanswered.
+    """
+    rs = ruleset()
     answers = _answers(state)
-    view = result_view(ruleset(), answers, audience(), state.mode, embedded())
+    decision = evaluate(rs, answers)
+    if not decision.urgent and missing(state):
+        return render_check(state, show_missing=True)
+    view = result_view(rs, answers, audience(), state.mode, embedded(), decision)
     # The note for the record is the clinician's: a patient never reads its instructions.
-    note = journal_note(ruleset(), answers, today()) if audience() == "clinician" else ""
+    note = journal_note(rs, answers, today()) if audience() == "clinician" else ""
     return render_template("result.html", result=view, state=dump_state(state), note=note)
 
 
@@ -151,15 +361,35 @@ def begin() -> Response | str:
         return render_template(
             "start.html", field=field, errors=[(field.error, "#audience-patient")]
         )
-    first = ruleset().pages[0].id
+    first = "region" if chosen == "patient" else ruleset().pages[0].id
     return redirect(link("web.page", page_id=first, audience=chosen), 303)
+
+
+@bp.get("/q/region")
+def region() -> str:
+    """Ask a patient where the problem is, before the conditions of that region."""
+    return render_region(State())
+
+
+@bp.post("/q/region")
+def region_answer() -> str | Response:
+    """Take the region: the conditions of that region next, or back to the start."""
+    state = load_state(request.form.get("state"))
+    chosen = request.form.get("region", "")
+    if request.form.get("action") == "back":
+        return redirect(link("web.start"), 303)
+    if "lang" in request.form or chosen not in (*regions.regions(ruleset()), regions.NOT_SURE):
+        error = "" if "lang" in request.form else str(messages.MANDATORY_REGION)
+        return render_region(state, chosen, error)
+    condition = _page("condition")[1]
+    return render_page("condition", _prefilled(condition, state), state, chosen)
 
 
 @bp.get("/q/<page_id>")
 def page(page_id: str) -> str:
     """Show a question page with no answers yet."""
     _, page = _page(page_id)
-    return render_page(page_id, build_form(_questions(page.questions), audience()), State())
+    return render_page(page_id, build_form(_questions(page.questions, {}), audience()), State())
 
 
 @bp.post("/q/<page_id>")
@@ -167,32 +397,32 @@ def answer(page_id: str) -> str | Response:
     """Take a page's answers: continue, go back, change, or switch language."""
     index, page = _page(page_id)
     state = load_state(request.form.get("state"))
-    questions = _questions(page.questions)
+    if limbitems.is_limb_grid(ruleset(), page):
+        return answer_items(index, page, state)
+    questions = _questions(page.questions, state.answers)
     action = request.form.get("action", "next")
+    region = request.form.get("region") if _asks_region(page) else None
     if "lang" in request.form:
-        return render_page(page_id, build_form(questions, audience(), request.form), state)
+        return render_page(page_id, build_form(questions, audience(), request.form), state, region)
     if action == "change":
-        return render_page(page_id, build_form(questions, audience(), None, state.answers), state)
+        return render_page(page_id, _prefilled(page, state), state)
     form = build_form(questions, audience(), request.form)
     ids = tuple(q.id for q in questions)
-    pages = ruleset().pages
     if action == "back":
-        state = state.with_answers(ids, form_answers(form, questions))
+        state = _pruned(state.with_answers(ids, form_answers(form, questions)))
         if state.mode == "review":
             return render_check(state)
-        if index == 0:
+        previous = _neighbour(index, state.answers, -1)
+        if previous is None and _asks_region(page):
+            chosen = region or regions.region_of(ruleset(), state.answers.get("condition"))
+            return render_region(state, chosen)
+        if previous is None:
             return redirect(link("web.start"), 303)
-        previous = pages[index - 1]
-        form = build_form(_questions(previous.questions), audience(), None, state.answers)
-        return render_page(previous.id, form, state)
-    if not form.validate():
-        return render_page(page_id, form, state)
-    state = state.with_answers(ids, form_answers(form, questions))
-    if state.mode == "review" or index + 1 == len(pages):
-        return render_check(state)
-    following = pages[index + 1]
-    form = build_form(_questions(following.questions), audience(), None, state.answers)
-    return render_page(following.id, form, state)
+        return render_page(previous.id, _prefilled(previous, state), state)
+    valid = form.validate()
+    if not (_refuse_closed(form, questions, state.answers) and valid):
+        return render_page(page_id, form, state, region)
+    return render_next(index, _pruned(state.with_answers(ids, form_answers(form, questions))))
 
 
 @bp.post("/check")
@@ -211,9 +441,12 @@ def result() -> str:
 def note() -> Response:
     """Download the note for the record (clinicians only), for the answers in the signed field."""
     state = load_state(request.form.get("state"))
-    if audience() != "clinician" or missing(state):
+    if audience() != "clinician":
         abort(404)
-    text = journal_note(ruleset(), _answers(state), today())
+    answers = _answers(state)
+    if missing(state) and not evaluate(ruleset(), answers).urgent:
+        abort(404)  # no result yet, so no note: the same rule as the result page
+    text = journal_note(ruleset(), answers, today())
     response = Response(text, mimetype="text/plain")
     response.headers["Content-Disposition"] = f'attachment; filename="{NOTE_FILE}"'
     response.headers["Content-Language"] = locale()
