@@ -27,6 +27,21 @@
     if (hint) hint.hidden = true;
     print.addEventListener("click", function () { window.print(); });
   }
+  // The note for the record: the text is on the page without script; this only copies it.
+  var copy = document.querySelector("[data-copy]");
+  var note = copy && document.getElementById(copy.getAttribute("data-copy"));
+  if (note && navigator.clipboard) {
+    var status = document.querySelector(".copy-status");
+    copy.hidden = false;
+    copy.addEventListener("click", function () {
+      navigator.clipboard.writeText(note.value).then(function () {
+        if (status) status.textContent = status.getAttribute("data-copied");
+      }, function () {
+        note.focus();
+        note.select();  // the clipboard was refused: selected, ready for Ctrl+C
+      });
+    });
+  }
 })();
 
 // Inside a clinic's frame, tell the host page (embed.js) how tall this page is, so the frame

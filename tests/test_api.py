@@ -42,6 +42,18 @@ def assert_problem(response: TestResponse, status: int) -> dict[str, Any]:
     return body
 
 
+def assert_outcome(response: TestResponse, status: int) -> list[dict[str, Any]]:
+    """Check a FHIR error: an OperationOutcome of errors, each saying what is wrong."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/fhir+json"
+    body: dict[str, Any] = response.get_json(force=True)
+    assert body["resourceType"] == "OperationOutcome" and body["issue"]
+    for issue in body["issue"]:
+        assert issue["severity"] == "error" and issue["code"] and issue["diagnostics"]
+    issues: list[dict[str, Any]] = body["issue"]
+    return issues
+
+
 def errors_by_field(body: dict[str, Any]) -> dict[str, dict[str, str]]:
     return {e["field"]: e for e in body["errors"]}
 
@@ -298,7 +310,10 @@ def test_an_integral_json_number_is_a_whole_number(client: FlaskClient) -> None:
 )  # fmt: skip
 def test_a_wrong_method_is_405_with_allow(client: FlaskClient, method: str, path: str) -> None:
     r = client.open(path, method=method)
-    assert_problem(r, 405)
+    if "/fhir/" in path:
+        assert_outcome(r, 405)
+    else:
+        assert_problem(r, 405)
     assert method not in r.headers["Allow"] and "OPTIONS" in r.headers["Allow"]
 
 
@@ -315,13 +330,25 @@ def test_pages_outside_the_api_keep_their_html_error_pages(client: FlaskClient) 
     assert r.status_code == 404 and r.mimetype == "text/html"
 
 
-def test_the_fhir_response_endpoint_rejects_bad_input_the_same_way(client: FlaskClient) -> None:
+def test_the_fhir_endpoint_answers_every_error_with_an_operation_outcome(
+    client: FlaskClient,
+) -> None:
     path = "/api/v1/fhir/QuestionnaireResponse"
-    assert_problem(client.post(path, data="{", content_type="application/json"), 400)
-    assert_problem(client.post(path, data="{}", content_type="text/plain"), 415)
-    errors = errors_by_field(assert_problem(client.post(path, json={"answers": {"x": 1}}), 422))
-    assert errors.keys() == {"x"}
-    assert_problem(client.get("/api/v1/fhir/Questionnaire?audience=doctor"), 400)
+    assert_outcome(client.post(path, data="{", content_type="application/json"), 400)
+    assert_outcome(client.post(path, data="{}", content_type="text/plain"), 415)
+    issues = assert_outcome(client.post(path, json={"answers": {"x": 1}}), 422)
+    assert any(i["diagnostics"].startswith("x: unknown question") for i in issues)
+    assert assert_outcome(client.get("/api/v1/fhir/Questionnaire/nope"), 404)[0]["code"] == (
+        "not-found"
+    )
+    assert_outcome(client.get("/api/v1/fhir/Nothing"), 404)
+    assert_outcome(client.delete("/api/v1/fhir/metadata"), 405)
+    decide = "/api/v1/fhir/QuestionnaireResponse/$decide"
+    assert_outcome(client.post(decide, data="{", content_type="application/fhir+json"), 400)
+    assert_outcome(client.post(decide, data="{}", content_type="text/plain"), 415)
+    assert_outcome(client.post(decide, json={"resourceType": "Patient"}), 422)
+    big = {"resourceType": "QuestionnaireResponse", "x": "a" * 70_000}
+    assert_outcome(client.post(decide, json=big), 413)
 
 
 FUZZ_APP = clean_app(

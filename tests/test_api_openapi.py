@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import jsonschema_rs
@@ -43,7 +44,8 @@ def test_every_api_route_is_documented_and_nothing_else(app: Flask, doc: dict[st
     routes: dict[str, set[str]] = {}
     for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/v1/") and rule.endpoint.startswith("api."):
-            routes[rule.rule] = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
+            path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)  # Flask's <id> is {id}
+            routes[path] = set(rule.methods or ()) - {"HEAD", "OPTIONS"}
     documented = {path: {m.upper() for m in ops} for path, ops in doc["paths"].items()}
     assert routes == documented
 
@@ -81,7 +83,7 @@ def test_choices_are_enumerated_and_integers_bounded(doc: dict[str, Any], rulese
     assert props["condition"]["enum"] == list(ruleset.questions["condition"].values)
     pain = props["pain_heavy"]["anyOf"]
     assert pain[0] == {"type": "integer", "minimum": 0, "maximum": 10}
-    assert pain[1] == {"const": "dont_know"}
+    assert pain[1] == {"type": "string", "enum": ["dont_know"]}
 
 
 def _candidates(q: Question) -> st.SearchStrategy[Any]:
@@ -192,3 +194,28 @@ def test_the_cross_answer_rules_are_in_the_document(doc: dict[str, Any]) -> None
     assert validator.is_valid({"limb": "left_leg", "weight_bearing": "fwb", "surgery": "weeks_1_6",
                                "surgery_on_trained_limb": "dont_know"})  # fmt: skip
     assert "Asked only when limb in" in answers["properties"]["weight_bearing"]["description"]
+
+
+def test_generators_get_what_they_need(doc: dict[str, Any]) -> None:
+    """servers, security, no enum of arrays, and the errors of every operation."""
+    assert doc["servers"] and doc["security"] == []
+
+    def enums(node: Any) -> list[list[Any]]:
+        if isinstance(node, dict):
+            found = [node["enum"]] if isinstance(node.get("enum"), list) else []
+            return found + [e for v in node.values() for e in enums(v)]
+        if isinstance(node, list):
+            return [e for v in node for e in enums(v)]
+        return []
+
+    assert enums(doc) and all(
+        not isinstance(value, list | dict) for enum in enums(doc) for value in enum
+    )
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            codes = set(operation["responses"])
+            assert "500" in codes, (method, path)
+            if "requestBody" in operation or any(
+                p["in"] == "path" for p in operation.get("parameters", [])
+            ):
+                assert any(c.startswith("4") for c in codes), (method, path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
@@ -61,12 +62,20 @@ def test_every_operation_was_called_with_good_and_bad_input() -> None:
     operations = {(m.upper(), p) for p, ops in DOCUMENT["paths"].items() for m in ops}
     per_operation = Counter({op: 0 for op in operations})
     statuses: dict[tuple[str, str], set[int]] = {op: set() for op in operations}
-    for (method, path, status), count in CALLS.items():
+    templates = {re.sub(r"\{\w+\}", "[^/]+", re.escape(p).replace(r"\{", "{").replace(r"\}", "}")): p
+                 for p in DOCUMENT["paths"]}  # fmt: skip
+    for (method, called, status), count in CALLS.items():
+        path = next((p for t, p in templates.items() if re.fullmatch(t, called)), called)
         if (method, path) in operations:
             per_operation[(method, path)] += count
             statuses[(method, path)].add(status)
     print(f"\nschemathesis: {sum(CALLS.values())} requests: {dict(per_operation)}")
     for op in operations:
+        if op[1].endswith("/$decide"):
+            # A valid QuestionnaireResponse names this server's canonical: no schema can let
+            # schemathesis write one. test_fhir.py gets a 200 for every golden case.
+            assert statuses[op] & {400, 415, 422} and 500 not in statuses[op], statuses[op]
+            continue
         assert 200 in statuses[op], (op, statuses[op])
         if op[0] == "POST":  # negative mode sent bodies the API had to refuse
             assert statuses[op] & {400, 422}, (op, statuses[op])

@@ -287,8 +287,8 @@ def test_api_labels_fhir_and_problems(da: Danish) -> None:
     assert questionnaire.get_json()["language"] == "da"
     assert_danish_json(questionnaire, "question catalogue")
     for audience in AUDIENCES:
-        fhir = da.get(f"/api/v1/fhir/Questionnaire?audience={audience}")
-        assert fhir.get_json()["language"] == "da"
+        fhir = da.get(f"/api/v1/fhir/Questionnaire/bfr-triage-{audience}-da")
+        assert fhir.get_json(force=True)["language"] == "da"
         assert_danish_json(fhir, f"FHIR Questionnaire ({audience})")
     for case in CASES:
         body = {"audience": case.audience, "answers": case.answers}
@@ -300,7 +300,11 @@ def test_api_labels_fhir_and_problems(da: Danish) -> None:
     bad = da.post("/api/v1/assessments", json={"audience": "x", "answers": {"limb": "tail"}})
     assert bad.status_code == 422
     assert_danish_json(bad, "invalid assessment")
-    for response in (da.get("/api/v1/nothing"), da.get("/api/v1/assessments")):
+    for response in (
+        da.get("/api/v1/nothing"),
+        da.get("/api/v1/assessments"),
+        da.get("/api/v1/fhir/Questionnaire/nothing"),
+    ):
         assert_danish_json(response, f"API error {response.status_code}")
 
 

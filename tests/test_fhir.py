@@ -1,4 +1,4 @@
-"""FHIR R4B: the Questionnaire and a QuestionnaireResponse of every golden case, validated.
+"""FHIR: the Questionnaires, a QuestionnaireResponse of every golden case, and $decide.
 
 fhir.resources checks structure and required elements, not code bindings or invariants, so
 the checks it lacks are here: unique linkIds, valid status and type codes, codes that exist
@@ -7,8 +7,10 @@ in the answerOptions, answers that match their item's type and range.
 
 from __future__ import annotations
 
+import base64
 import copy
-import itertools
+import json
+import operator
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,9 +23,16 @@ from flask_babel import force_locale, gettext
 from golden import CASES, Case
 from test_api import clean_app
 
-from bfr_triage.engine import RuleSet, evaluate, parse_answers
-from bfr_triage.engine.evaluate import asked
-from bfr_triage.records.fhir import EXCLUSIVE, MAX_VALUE, MIN_VALUE, code_system
+from bfr_triage.engine import RuleSet, asked, evaluate, parse_answers
+from bfr_triage.engine.model import Clause, Condition
+from bfr_triage.records.fhir import (
+    EXCLUSIVE,
+    MAX_VALUE,
+    MIN_VALUE,
+    ORDINAL,
+    code_system,
+    enable_when,
+)
 
 Resource = dict[str, Any]
 PUBLICATION_STATUS = {"draft", "active", "retired", "unknown"}
@@ -45,12 +54,20 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-@pytest.fixture(scope="module")
-def questionnaire(client: FlaskClient) -> Resource:
-    r = client.get("/api/v1/fhir/Questionnaire")
-    assert r.status_code == 200 and r.mimetype == "application/fhir+json"
+def read(client: FlaskClient, path: str) -> Resource:
+    r = client.get(path)
+    assert r.status_code == 200 and r.mimetype == "application/fhir+json", r.get_data(as_text=True)
     body: Resource = r.get_json(force=True)
     return body
+
+
+def questionnaire_of(client: FlaskClient, audience: str, lang: str = "en") -> Resource:
+    return read(client, f"/api/v1/fhir/Questionnaire/bfr-triage-{audience}-{lang}")
+
+
+@pytest.fixture(scope="module")
+def questionnaire(client: FlaskClient) -> Resource:
+    return questionnaire_of(client, "clinician")
 
 
 def walk(items: list[Resource], parent: str = "") -> Iterator[tuple[str, Resource]]:
@@ -67,38 +84,6 @@ def option_key(option: Resource) -> tuple[str, Any]:
     if "valueInteger" in option:
         return ("integer", option["valueInteger"])
     return ("other", repr(sorted(option.items())))
-
-
-def is_enabled(item: Resource, given: dict[str, list[Resource]]) -> bool:
-    """Evaluate an item's enableWhen as FHIR R4B defines it, from the answers given (an item
-    that is not enabled has no answers, so a test on it is false)."""
-    tests = item.get("enableWhen")
-    if not tests:
-        return True
-    compare = {
-        "=": lambda a, b: a == b,
-        "!=": lambda a, b: a != b,
-        ">=": lambda a, b: a >= b,
-        "<=": lambda a, b: a <= b,
-    }
-
-    def value(x: Resource) -> Any:
-        if "answerCoding" in x or "valueCoding" in x:
-            coding = x.get("answerCoding") or x.get("valueCoding")
-            return (coding["system"], coding["code"])
-        return x.get("answerInteger", x.get("valueInteger"))
-
-    def holds(test: Resource) -> bool:
-        answers = given.get(test["question"], [])
-        if test["operator"] == "exists":
-            return bool(answers) == test["answerBoolean"]
-        return any(
-            type(value(a)) is type(value(test)) and compare[test["operator"]](value(a), value(test))
-            for a in answers
-        )
-
-    results = [holds(t) for t in tests]
-    return any(results) if item["enableBehavior"] == "any" else all(results)
 
 
 def check_questionnaire(q: Resource) -> list[str]:
@@ -126,13 +111,30 @@ def check_questionnaire(q: Resource) -> list[str]:
                 problems.append(f"{link}: coding without system or code")
         if item["type"] == "group" and not item.get("item"):
             problems.append(f"{link}: empty group")
-        tests = item.get("enableWhen", [])
-        if len(tests) > 1 and item.get("enableBehavior") not in ("any", "all"):
-            problems.append(f"{link}: enableWhen needs enableBehavior")  # que-12
-        for test in tests:
-            if test["question"] not in seen:  # only questions before it
-                problems.append(f"{link}: enableWhen on {test['question']!r}, not before it")
     return problems
+
+
+def enabled(spec: Resource, given: dict[str, list[Resource]]) -> bool:
+    """Return whether an item is enabled by its enableWhen, as a FHIR form evaluates it."""
+    checks = spec.get("enableWhen")
+    if not checks:
+        return True
+    results = []
+    for check in checks:
+        answers = given.get(check["question"], [])
+        if "answerCoding" in check:
+            wanted = check["answerCoding"]
+            hit = any(
+                a.get("valueCoding", {}).get("code") == wanted["code"]
+                and a["valueCoding"].get("system") == wanted["system"]
+                for a in answers
+            )
+        else:
+            compare = {">=": operator.ge, "<=": operator.le}[check["operator"]]
+            numbers = [a["valueInteger"] for a in answers if "valueInteger" in a]
+            hit = any(compare(n, check["answerInteger"]) for n in numbers)
+        results.append(hit)
+    return any(results) if spec.get("enableBehavior") == "any" else all(results)
 
 
 def check_response(q: Resource, qr: Resource) -> list[str]:
@@ -175,10 +177,11 @@ def check_response(q: Resource, qr: Resource) -> list[str]:
                 ):
                     problems.append(f"{link}: {answer} is not a whole number in range")
     given = {item["linkId"]: item.get("answer", []) for _, item in walk(qr.get("item", []))}
-    enabled = {link for link, (_, spec) in defined.items() if is_enabled(spec, given)}
-    for link in seen & (set(defined) - enabled):
-        problems.append(f"{link} is answered but not enabled")
-    required = {link for link, (_, spec) in defined.items() if spec.get("required")} & enabled
+    required = {
+        link
+        for link, (_, spec) in defined.items()
+        if spec.get("required") and enabled(spec, given)  # FHIR: required only when enabled
+    }
     if qr.get("status") == "completed" and required - seen:
         problems.append(f"completed without {sorted(required - seen)}")
     return problems
@@ -198,7 +201,7 @@ def test_one_item_per_question_in_its_page_group(questionnaire: Resource, rulese
     for group, page in zip(groups, ruleset.pages, strict=True):
         assert group["type"] == "group"
         assert [i["linkId"] for i in group["item"]] == list(page.questions)
-    assert questionnaire["url"] == BASE + "/Questionnaire/bfr-triage"
+    assert questionnaire["url"] == BASE + "/Questionnaire/bfr-triage-clinician-en"
     assert questionnaire["version"] == ruleset.policy.ruleset_version
 
 
@@ -217,10 +220,11 @@ def test_items_match_the_question_vocabulary(questionnaire: Resource, ruleset: R
         codes = [o["valueCoding"]["code"] for o in item["answerOption"] if "valueCoding" in o]
         systems = {o["valueCoding"]["system"] for o in item["answerOption"] if "valueCoding" in o}
         assert systems == {code_system(BASE, q.id)}
-        if q.type == "integer":
-            numbers = [o["valueInteger"] for o in item["answerOption"] if "valueInteger" in o]
-            assert numbers == list(range(q.min or 0, (q.max or 0) + 1))
-            assert codes == ["dont_know"]
+        if q.type == "integer":  # a scale with "don't know": codes, each number its ordinal
+            numbers = list(range(q.min or 0, (q.max or 0) + 1))
+            assert codes == [str(n) for n in numbers] + ["dont_know"]
+            ordinals = [o["valueCoding"]["extension"] for o in item["answerOption"][: len(numbers)]]
+            assert ordinals == [[{"url": ORDINAL, "valueDecimal": n}] for n in numbers]
         else:
             assert codes == list(q.values)
             exclusive = [
@@ -232,9 +236,10 @@ def test_items_match_the_question_vocabulary(questionnaire: Resource, ruleset: R
 
 
 def test_the_questionnaire_speaks_danish(app: Flask, client: FlaskClient) -> None:
-    english = client.get("/api/v1/fhir/Questionnaire?audience=patient").get_json(force=True)
-    danish = client.get("/api/v1/fhir/Questionnaire?audience=patient&lang=da").get_json(force=True)
-    assert danish["language"] == "da"
+    english = questionnaire_of(client, "patient")
+    danish = questionnaire_of(client, "patient", "da")
+    assert danish["language"] == "da" and english["language"] == "en"
+    assert danish["url"] != english["url"] and danish["title"] != english["title"]
     Questionnaire.model_validate(danish)
     with app.test_request_context(), force_locale("da"):
         pairs = zip(walk(english["item"]), walk(danish["item"]), strict=True)
@@ -242,37 +247,12 @@ def test_the_questionnaire_speaks_danish(app: Flask, client: FlaskClient) -> Non
             assert da["text"] == gettext(en["text"]) != en["text"]
 
 
-@pytest.mark.parametrize(
-    "qid", ["weight_bearing", "weight_bearing_percent", "surgery_on_trained_limb"]
-)
-def test_enable_when_follows_ask_when(questionnaire: Resource, ruleset: RuleSet, qid: str) -> None:
-    """The item is enabled exactly when the engine asks the question, for every answer to the
-    questions its ask_when tests."""
-    item = next(i for _, i in walk(questionnaire["item"]) if i["linkId"] == qid)
-    question = ruleset.questions[qid]
-    assert question.ask_when is not None and item["enableWhen"]
-    tested = question.ask_when.questions
-    choices = [ruleset.questions[t].values for t in tested]
-    seen = set()
-    for combination in itertools.product(*choices):
-        raw = dict(zip(tested, combination, strict=True))
-        state = asked(ruleset, parse_answers(ruleset, raw))[qid]
-        given = {
-            t: [{"valueCoding": {"system": code_system(BASE, t), "code": v}}]
-            for t, v in raw.items()
-        }
-        if state is not None:  # "don't know" leaves it open in the engine; FHIR cannot say so
-            assert is_enabled(item, given) is state, raw
-            seen.add(state)
-    assert seen == {True, False}
-
-
 # ---- a QuestionnaireResponse for every golden case ------------------------------------------
 
 
-def response_of(client: FlaskClient, case: Case) -> Resource:
+def response_of(client: FlaskClient, case: Case, lang: str = "en") -> Resource:
     r = client.post(
-        "/api/v1/fhir/QuestionnaireResponse",
+        f"/api/v1/fhir/QuestionnaireResponse?lang={lang}",
         json={"audience": case.audience, "answers": case.answers},
     )
     assert r.status_code == 200 and r.mimetype == "application/fhir+json"
@@ -286,26 +266,51 @@ def answers_of(qr: Resource, ruleset: RuleSet) -> dict[str, Any]:
     for _, item in walk(qr.get("item", [])):
         if "answer" not in item:
             continue
+        q = ruleset.questions[item["linkId"]]
         values = [
             a.get("valueInteger", a.get("valueCoding", {}).get("code")) for a in item["answer"]
         ]
-        multi = ruleset.questions[item["linkId"]].type == "multi"
+        if q.type == "integer":
+            values = [int(v) if str(v).isdigit() else v for v in values]
+        multi = q.type == "multi"
         out[item["linkId"]] = tuple(values) if multi else values[0]
     return out
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
 def test_the_response_of_every_golden_case_validates(
-    client: FlaskClient, questionnaire: Resource, ruleset: RuleSet, case: Case
+    client: FlaskClient, ruleset: RuleSet, case: Case
 ) -> None:
     qr = response_of(client, case)
     QuestionnaireResponse.model_validate(qr)
-    assert check_response(questionnaire, qr) == []
+    assert check_response(questionnaire_of(client, case.audience), qr) == []
     answers = parse_answers(ruleset, case.answers)
-    assert answers_of(qr, ruleset) == answers.values  # nothing lost, nothing added
+    asked = {
+        q: v
+        for q, v in answers.values.items()
+        if case.audience == "clinician" or ruleset.questions[q].audience == "all"
+    }
+    assert answers_of(qr, ruleset) == asked  # nothing lost, nothing added
     decision = evaluate(ruleset, answers)
     assert qr["status"] == ("in-progress" if decision.missing else "completed")
     assert qr["extension"][0]["valueCoding"]["code"] == decision.verdict == case.verdict
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
+def test_enable_when_asks_what_the_engine_asks(
+    client: FlaskClient, questionnaire: Resource, ruleset: RuleSet, case: Case
+) -> None:
+    """One source: a FHIR form enables exactly the items engine.asked() says are asked."""
+    body = {"audience": "clinician", "answers": case.answers}
+    qr = client.post("/api/v1/fhir/QuestionnaireResponse", json=body).get_json(force=True)
+    given = {item["linkId"]: item.get("answer", []) for _, item in walk(qr.get("item", []))}
+    now = asked(ruleset, parse_answers(ruleset, case.answers))
+    conditional = 0
+    for _, spec in walk(questionnaire["item"]):
+        if spec["type"] != "group":
+            assert enabled(spec, given) is (now[spec["linkId"]] is True), spec["linkId"]
+            conditional += "enableWhen" in spec
+    assert conditional == sum(q.ask_when is not None for q in ruleset.questions.values()) > 0
 
 
 def test_the_cases_cover_every_answer_type(ruleset: RuleSet) -> None:
@@ -327,8 +332,7 @@ def test_the_checks_catch_broken_resources(client: FlaskClient, questionnaire: R
 
     broken_q = copy.deepcopy(questionnaire)
     broken_q["status"] = "published"
-    safety = next(g for g in broken_q["item"] if g["linkId"] == "page-safety")
-    safety["item"][0]["linkId"] = "condition"  # an item nothing else refers to
+    broken_q["item"][1]["item"][0]["linkId"] = "condition"
     broken_q["item"][0]["item"][0]["answerOption"].append({"valueCoding": {"code": "x"}})
     problems = check_questionnaire(broken_q)
     assert len(problems) == 3, problems
@@ -341,7 +345,9 @@ def test_the_checks_catch_broken_resources(client: FlaskClient, questionnaire: R
     group, question = good["item"][0], good["item"][0]["item"][0]
     assert question["linkId"] == "condition" and group["linkId"] == "page-condition"
     pain = next(i for _, i in walk(good["item"]) if i["linkId"] == "pain_heavy")
-    assert pain["answer"] == [{"valueInteger": 2}]
+    assert pain["answer"] == [
+        {"valueCoding": {"system": code_system(BASE, "pain_heavy"), "code": "2", "display": "2"}}
+    ]
 
     def set_code(qr: Resource, code: str) -> None:
         qr["item"][0]["item"][0]["answer"][0]["valueCoding"]["code"] = code
@@ -351,17 +357,189 @@ def test_the_checks_catch_broken_resources(client: FlaskClient, questionnaire: R
 
     assert broken(lambda qr: qr.update(status="done"))
     assert broken(lambda qr: set_code(qr, "not_an_option"))
-    assert broken(lambda qr: set_pain(qr, {"valueInteger": 11}))
+    assert broken(lambda qr: set_pain(qr, {"valueInteger": 2}))  # a choice: codes only
+    assert broken(lambda qr: set_pain(qr, {"valueCoding": {"code": "11"}}))
     assert broken(lambda qr: set_pain(qr, {"valueString": "2"}))
     assert broken(lambda qr: qr["item"][0]["item"].append(copy.deepcopy(question)))
     assert broken(lambda qr: qr["item"][1]["item"].append(copy.deepcopy(question)))
     assert broken(lambda qr: qr["item"][0]["item"].pop(0))  # a required item, yet "completed"
     assert broken(lambda qr: qr.update(questionnaire="http://elsewhere/Questionnaire/x"))
 
-    def answer_not_asked(qr: Resource) -> None:  # surgery "none": the operation's limb is disabled
-        at = next(i for i, g in enumerate(qr["item"]) if g["linkId"] == "page-loading") + 1
-        coding = {"system": code_system(BASE, "surgery_on_trained_limb"), "code": "yes"}
-        item = {"linkId": "surgery_on_trained_limb", "answer": [{"valueCoding": coding}]}
-        qr["item"].insert(at, {"linkId": "page-surgery_limb", "item": [item]})
 
-    assert broken(answer_not_asked) == ["surgery_on_trained_limb is answered but not enabled"]
+# ---- one canonical per Questionnaire, whatever the Host -------------------------------------
+
+
+def test_four_questionnaires_each_with_its_own_canonical(client: FlaskClient) -> None:
+    bundle = read(client, "/api/v1/fhir/Questionnaire")
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "searchset"
+    found = [e["resource"] for e in bundle["entry"]]
+    assert {(q["id"], q["url"]) for q in found} == {
+        (f"bfr-triage-{a}-{lang}", f"{BASE}/Questionnaire/bfr-triage-{a}-{lang}")
+        for a in ("patient", "clinician")
+        for lang in ("en", "da")
+    }
+    for entry in bundle["entry"]:
+        assert entry["fullUrl"] == entry["resource"]["url"]
+        assert (
+            read(client, entry["fullUrl"].removeprefix(BASE).join(["/api/v1/fhir", ""]))
+            == (entry["resource"])
+        )
+    one = found[0]
+    for query in (f"url={one['url']}", f"url={one['url']}|{one['version']}", f"_id={one['id']}"):
+        assert [
+            e["resource"] for e in read(client, f"/api/v1/fhir/Questionnaire?{query}")["entry"]
+        ] == [one]
+    assert read(client, "/api/v1/fhir/Questionnaire?url=http://x/Questionnaire/y")["total"] == 0
+
+
+def test_the_patient_questionnaire_has_no_clinician_only_items(
+    client: FlaskClient, ruleset: RuleSet
+) -> None:
+    clinician_only = {q.id for q in ruleset.questions.values() if q.audience == "clinician"}
+    assert clinician_only  # blood pressure readings, weight-bearing percent
+    for lang in ("en", "da"):
+        patient = {i["linkId"] for _, i in walk(questionnaire_of(client, "patient", lang)["item"])}
+        clinician = {
+            i["linkId"] for _, i in walk(questionnaire_of(client, "clinician", lang)["item"])
+        }
+        assert not patient & clinician_only and clinician_only <= clinician
+
+
+def test_the_canonical_never_follows_the_host_header(client: FlaskClient) -> None:
+    path = "/api/v1/fhir/Questionnaire/bfr-triage-clinician-en"
+    # A Host the app does not trust is refused before any URL is built (issue 14) ...
+    assert client.get(path, headers={"Host": "evil.example"}).status_code == 400
+    # ... and one it answers (a loopback name here) never reaches the canonical URLs either.
+    other = client.get(path, headers={"Host": "127.0.0.1:8123"}).get_json(force=True)
+    assert other["url"] == f"{BASE}/Questionnaire/bfr-triage-clinician-en"
+    assert "127.0.0.1" not in str(other)
+
+
+def test_without_a_fhir_base_the_public_address_is_the_base() -> None:
+    app = clean_app(
+        {"ENV": "development", "TESTING": True, "PUBLIC_URL": "https://triage.clinic.example/"}
+    )
+    q = app.test_client().get(
+        "/api/v1/fhir/Questionnaire/bfr-triage-patient-da", headers={"Host": "evil.example"}
+    )
+    assert q.get_json(force=True)["url"] == (
+        "https://triage.clinic.example/api/v1/fhir/Questionnaire/bfr-triage-patient-da"
+    )
+
+
+def test_the_capability_statement_says_what_the_endpoint_offers(client: FlaskClient) -> None:
+    cs = read(client, "/api/v1/fhir/metadata")
+    assert cs["resourceType"] == "CapabilityStatement" and cs["fhirVersion"] == "4.0.1"
+    resources = {r["type"]: r for r in cs["rest"][0]["resource"]}
+    assert {i["code"] for i in resources["Questionnaire"]["interaction"]} == {
+        "read",
+        "search-type",
+    }
+    [decide] = resources["QuestionnaireResponse"]["operation"]
+    definition = read(client, decide["definition"].removeprefix(BASE).join(["/api/v1/fhir", ""]))
+    assert definition["code"] == decide["name"] == "decide"
+    assert definition["url"] == decide["definition"]
+
+
+def test_enable_when_follows_a_condition(ruleset: RuleSet) -> None:
+    legs = Condition("all", (Clause("limb", "in", ("left_leg", "right_leg", "both_legs")),))
+    out = enable_when(BASE, legs, ruleset.questions)
+    assert out["enableBehavior"] == "any"
+    assert [(c["operator"], c["answerCoding"]["code"]) for c in out["enableWhen"]] == [
+        ("=", "left_leg"), ("=", "right_leg"), ("=", "both_legs"),
+    ]  # fmt: skip
+    assert {c["answerCoding"]["system"] for c in out["enableWhen"]} == {code_system(BASE, "limb")}
+    both = Condition("all", (Clause("surgery", "eq", "weeks_1_6"), Clause("age_60", "eq", "yes")))
+    assert enable_when(BASE, both, ruleset.questions)["enableBehavior"] == "all"
+    mixed = Condition("all", (Clause("limb", "in", ("left_leg", "right_leg")), *both.clauses))
+    with pytest.raises(ValueError, match="not expressible"):
+        enable_when(BASE, mixed, ruleset.questions)
+
+
+# ---- $decide: the decision from a QuestionnaireResponse -------------------------------------
+
+DECIDE = "/api/v1/fhir/QuestionnaireResponse/$decide"
+
+
+def decide(client: FlaskClient, qr: Resource, lang: str = "en") -> tuple[Resource, Resource]:
+    """Post a response to $decide; return the GuidanceResponse and its attached JSON decision."""
+    r = client.post(
+        f"{DECIDE}?lang={lang}",
+        data=json.dumps(qr),
+        content_type="application/fhir+json",
+    )
+    assert r.status_code == 200 and r.mimetype == "application/fhir+json", r.get_data(True)
+    guidance: Resource = r.get_json(force=True)
+    [parameters] = guidance["contained"]
+    assert guidance["outputParameters"] == {"reference": f"#{parameters['id']}"}
+    attached = next(p for p in parameters["parameter"] if p["name"] == "decision")
+    data = attached["valueAttachment"]
+    assert data["contentType"] == "application/json" and data["language"] == lang
+    return guidance, json.loads(base64.b64decode(data["data"]))
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.name) for c in CASES])
+def test_decide_gives_what_the_api_gives_for_every_golden_case(
+    client: FlaskClient, ruleset: RuleSet, case: Case
+) -> None:
+    for lang in ("en", "da") if case.name.startswith("indication_knee") else ("en",):
+        qr = response_of(client, case, lang)
+        guidance, decision = decide(client, qr, lang)
+        asked = {
+            q: v
+            for q, v in case.answers.items()
+            if case.audience == "clinician" or ruleset.questions[q].audience == "all"
+        }
+        api = client.post(
+            f"/api/v1/assessments?lang={lang}", json={"audience": case.audience, "answers": asked}
+        ).get_json()
+        assert decision == api
+        params = guidance["contained"][0]["parameter"]
+        fired = [p["valueCode"] for p in params if p["name"] == "fired"]
+        # every rule that fired; the JSON leaves out the evidence on a clearance result
+        assert {r["rule"] for r in decision["reasons"]} <= set(fired)
+        if asked == case.answers:
+            assert decision["verdict"] == case.verdict
+            assert set(fired) == case.fired
+        verdict = next(p for p in params if p["name"] == "verdict")["valueCoding"]
+        assert verdict["code"] == decision["verdict"] and verdict["display"] == api["headline"]
+        assert guidance["status"] == ("data-required" if decision["missing"] else "success")
+        assert guidance["language"] == lang and guidance["note"][0]["text"] == api["headline"]
+
+
+def test_decide_refuses_what_it_cannot_read(client: FlaskClient) -> None:
+    case = next(c for c in CASES if c.name == "local_on_trained_limb")
+    good = response_of(client, case)
+
+    def issues(change: Any) -> list[Resource]:
+        qr = copy.deepcopy(good)
+        change(qr)
+        r = client.post(DECIDE, data=json.dumps(qr), content_type="application/fhir+json")
+        assert r.status_code == 422 and r.mimetype == "application/fhir+json"
+        body: Resource = r.get_json(force=True)
+        assert body["resourceType"] == "OperationOutcome"
+        found: list[Resource] = body["issue"]
+        return found
+
+    def pain(qr: Resource) -> Resource:
+        item: Resource = next(i for _, i in walk(qr["item"]) if i["linkId"] == "pain_heavy")
+        return item
+
+    [bad] = issues(lambda qr: pain(qr)["answer"][0]["valueCoding"].update(code="11"))
+    assert "pain_heavy" in bad["expression"][0] and "11" in bad["diagnostics"]
+    [bad] = issues(lambda qr: pain(qr)["answer"][0]["valueCoding"].update(system="http://x"))
+    [(g, i)] = [
+        (g, i)
+        for g, group in enumerate(good["item"])
+        for i, item in enumerate(group["item"])
+        if item["linkId"] == "pain_heavy"
+    ]
+    assert bad["expression"] == [f"QuestionnaireResponse.item[{g}].item[{i}].answer"]
+    [bad] = issues(lambda qr: qr.update(questionnaire="http://elsewhere/Questionnaire/x"))
+    assert bad["expression"] == ["QuestionnaireResponse.questionnaire"]
+    [bad] = issues(lambda qr: qr.update(questionnaire=qr["questionnaire"] + ".0"))
+    assert "version" in bad["diagnostics"]
+    [bad] = issues(lambda qr: qr["item"][0]["item"].append({"linkId": "shoe_size"}))
+    assert "shoe_size" in bad["diagnostics"]
+    [bad] = issues(lambda qr: pain(qr)["answer"].append({"valueString": "7"}))
+    assert "valueString" in bad["diagnostics"]

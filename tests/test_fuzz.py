@@ -38,13 +38,22 @@ FORM_STEPS = [
     "web.begin",
     "web.answer",
     "web.region_answer",
+    "web.note_page",
     "web.check",
     "web.result",
     "web.intake_submit",
     "share.make",
+    "web.note",
 ]
-API_POSTS = ["api.assessments", "api.fhir_questionnaire_response"]
-API_GETS = ["api.questionnaire", "api.openapi", "api.fhir_questionnaire"]
+API_POSTS = ["api.assessments", "api.fhir_questionnaire_response", "api.fhir_decide"]
+API_GETS = [
+    "api.questionnaire",
+    "api.openapi",
+    "api.fhir_metadata",
+    "api.fhir_questionnaire_search",
+    "api.fhir_questionnaire",
+    "api.fhir_operation_definition",
+]
 PAGES_WITH_QUERY = [
     "web.start", "web.region", "web.page", "web.intake", "web.about", "embed.guide"
 ]  # fmt: skip
@@ -149,6 +158,8 @@ def url(endpoint: str, args: dict[str, str], page_id: str = "") -> str:
         extra = (
             {"page_id": page_id or PAGE_IDS[0]} if endpoint in ("web.page", "web.answer") else {}
         )
+        if endpoint in ("api.fhir_questionnaire", "api.fhir_operation_definition"):
+            extra = {"id": page_id or "bfr-triage-clinician-da"}
         return url_for(endpoint, **extra, **args)
 
 
@@ -159,6 +170,9 @@ def assert_clear(response: TestResponse) -> None:
         body = response.get_data(as_text=True)
         if response.mimetype == "application/problem+json":
             assert json.loads(body)["status"] == response.status_code
+        elif response.mimetype == "application/fhir+json":  # errors under /api/v1/fhir
+            outcome = json.loads(body)
+            assert outcome["resourceType"] == "OperationOutcome" and outcome["issue"]
         else:
             assert response.mimetype == "text/html"
             assert "<h1" in body

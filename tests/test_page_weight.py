@@ -79,8 +79,13 @@ def _states(app: Flask, ruleset: RuleSet) -> dict[str, tuple[str, Visit]]:
         "400": ("", lambda c, q: c.post(f"/q/loading{q}", data={"state": "x"})),
         "413": ("", lambda c, q: c.post(f"/q/loading{q}", data={"state": "x" * 70_000})),
     }
+    states["region"] = ("patient", lambda c, q: c.get(f"/q/region{q}"))
+    states["region-error"] = ("patient", _submit_empty("/q/region"))
+    states["note"] = ("clinician", lambda c, q: c.post(f"/note{q}", data={"state": heavy}))
     for audience in AUDIENCES:
         for page in ruleset.pages:
+            if all(ruleset.questions[q].ask_when for q in page.questions):
+                continue  # asked only after other answers: weighed in test_web_branching's walks
             url = f"/q/{page.id}"
             states[f"{page.id}-{audience}"] = (audience, lambda c, q, u=url: c.get(f"{u}{q}"))
             states[f"{page.id}-{audience}-error"] = (audience, _submit_empty(url))

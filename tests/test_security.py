@@ -179,6 +179,7 @@ def sample_args(app: Flask) -> dict[str, str]:
         "filename": "app.css",
         "token": token.group(1),
         "rest": "no-such-operation",
+        "id": "bfr-triage-clinician-en",
     }
 
 

@@ -78,8 +78,11 @@ def test_clinician_compact_form_reaches_the_result_in_one_submit(
     assert response.status_code == 200
     assert title(response).startswith("Do not start BFR before medical clearance")
     page = response.get_data(as_text=True)
-    assert "Clot-risk points" in page and "Starting parameters" in page
-    assert "Thomeé" in page or "thomee" in page.lower()  # the pain threshold shows its sources
+    # How to start is for after clearance (README §2 v2: nothing of the kind before it).
+    assert "Clot-risk points" in page and "Starting parameters" not in page
+    option = intake(client, ruleset, {**PATIENT, "bp_systolic": 120}).get_data(as_text=True)
+    assert "Clot-risk points" in option and "Starting parameters" in option
+    assert "Thomeé" in option or "thomee" in option.lower()  # the pain threshold's sources
 
 
 def complete(case: Case, rs: RuleSet) -> bool:

@@ -13,7 +13,7 @@ from webflow import PATIENT, walk
 
 from bfr_triage import create_app
 from bfr_triage.engine import RuleSet
-from bfr_triage.web.labels import GRADES, REGIONS
+from bfr_triage.records.labels import GRADES, REGIONS
 
 PAGES = ["/", "/intake", "/about", *(f"/q/{p}" for p in
          ("condition", "loading", "safety", "limb_safety", "precautions"))]  # fmt: skip

@@ -16,6 +16,7 @@ from ..engine.model import (
     Condition,
 )
 from ..records.fhir import MEDIA_TYPE as FHIR
+from ..records.fhir import OPERATION, questionnaire_id
 from .problems import PROBLEM
 
 Schema = dict[str, Any]
@@ -44,7 +45,8 @@ def answer_schema(question: Question) -> Schema:
     if question.type == "integer":
         schema: Schema = {"type": "integer", "minimum": question.min, "maximum": question.max}
         if question.dont_know:
-            schema = {"anyOf": [schema, {"const": DONT_KNOW}]}
+            # an enum, not "const": openapi-python-client 0.29 reads an integer as the const
+            schema = {"anyOf": [schema, {"type": "string", "enum": [DONT_KNOW]}]}
     elif question.type == "choice":
         schema = {"type": "string", "enum": list(question.values)}
     else:
@@ -56,7 +58,13 @@ def answer_schema(question: Question) -> Schema:
             "uniqueItems": True,
         }
         if question.exclusive:  # an exclusive value ("none", "dont_know") stands alone
-            schema = {"anyOf": [schema, {"enum": [[v] for v in question.exclusive]}]}
+            alone = {
+                "type": "array",
+                "items": {"enum": list(question.exclusive)},
+                "minItems": 1,
+                "maxItems": 1,
+            }
+            schema = {"anyOf": [schema, alone]}
     if question.optional:  # null on an optional question means "not given"
         schema = {"anyOf": [schema, {"type": "null"}]}
     schema["description"] = f"{question.clinician_text} Accepts {accepts(question)}."
@@ -310,7 +318,13 @@ def _condition_schema() -> Schema:
                         {
                             "question": {"type": "string"},
                             "op": {"enum": ["eq", "in", "gte", "lte", "contains_any"]},
-                            "value": {"type": ["string", "integer", "array"]},
+                            "value": {  # one code, a number, or a list of codes
+                                "anyOf": [
+                                    {"type": "string"},
+                                    {"type": "integer"},
+                                    {"type": "array", "items": {"type": "string"}},
+                                ]
+                            },
                         }
                     ),
                 },
@@ -375,18 +389,50 @@ def _problem_schema() -> Schema:
     }
 
 
+REASONS = {
+    400: "Malformed JSON, a body that is not a JSON object, or a bad query parameter.",
+    404: "No such resource.",
+    413: "The body is too large.",
+    415: "The body is not of the media type the operation takes.",
+    422: "The body is JSON, but some members or answers are not accepted (see `errors`).",
+    500: "Something went wrong on the server; nothing was saved.",
+}
+
+
 def _problems(*codes: int) -> dict[str, Any]:
-    reasons = {
-        400: "Malformed JSON, a body that is not a JSON object, or a bad query parameter.",
-        404: "No such resource.",
-        405: "Method not allowed.",
-        413: "The body is too large.",
-        415: "The body is not application/json.",
-        422: "The body is JSON, but some members or answers are not accepted (see `errors`).",
-    }
     return {
-        str(c): {"description": reasons[c], "content": {PROBLEM: {"schema": _ref("Problem")}}}
-        for c in codes
+        str(c): {"description": REASONS[c], "content": {PROBLEM: {"schema": _ref("Problem")}}}
+        for c in (*codes, 500)
+    }
+
+
+def _outcomes(*codes: int) -> dict[str, Any]:
+    """The errors of a FHIR operation: OperationOutcome resources."""
+    return {
+        str(c): {"description": REASONS[c], "content": {FHIR: {"schema": _ref("FhirResource")}}}
+        for c in (*codes, 500)
+    }
+
+
+def _fhir_get(operation: str, summary: str, *errors: int, **extra: Any) -> dict[str, Any]:
+    ok = {"description": summary, "content": {FHIR: {"schema": _ref("FhirResource")}}}
+    return {
+        "get": {
+            "operationId": operation,
+            "summary": summary,
+            **extra,
+            "responses": {"200": ok, **_outcomes(*errors)},
+        }
+    }
+
+
+def _id_parameter(description: str, ids: list[str]) -> Schema:
+    return {
+        "name": "id",
+        "in": "path",
+        "required": True,
+        "description": description,
+        "schema": {"type": "string", "enum": ids},
     }
 
 
@@ -415,7 +461,9 @@ def _body(description: str) -> Schema:
     }
 
 
-def build_openapi(ruleset: RuleSet, app_version: str) -> dict[str, Any]:
+def build_openapi(
+    ruleset: RuleSet, app_version: str, languages: tuple[str, ...] = ("en", "da")
+) -> dict[str, Any]:
     """Return the OpenAPI 3.1 document of /api/v1, with the answers schema from `ruleset`."""
     schemas: dict[str, Schema] = {
         "AssessmentRequest": _closed(
@@ -461,7 +509,8 @@ def build_openapi(ruleset: RuleSet, app_version: str) -> dict[str, Any]:
                     "200": {
                         "description": "The catalogue in the chosen language.",
                         "content": {"application/json": {"schema": _ref("Catalogue")}},
-                    }
+                    },
+                    **_problems(),
                 },
             }
         },
@@ -473,27 +522,77 @@ def build_openapi(ruleset: RuleSet, app_version: str) -> dict[str, Any]:
                     "200": {
                         "description": "OpenAPI 3.1",
                         "content": {"application/json": {"schema": {"type": "object"}}},
-                    }
+                    },
+                    **_problems(),
                 },
             }
         },
-        "/api/v1/fhir/Questionnaire": {
-            "get": {
-                "operationId": "fhirQuestionnaire",
-                "summary": "The questionnaire as a FHIR R4B Questionnaire resource.",
-                "parameters": [LANG, AUDIENCE],
-                "responses": {"200": {"description": "Questionnaire", **fhir_ok}, **_problems(400)},
-            }
-        },
+        "/api/v1/fhir/metadata": _fhir_get(
+            "fhirMetadata", "The CapabilityStatement of the FHIR endpoint."
+        ),
+        "/api/v1/fhir/Questionnaire": _fhir_get(
+            "fhirQuestionnaireSearch",
+            "A searchset Bundle of the Questionnaires: one per audience and language.",
+            parameters=[
+                {
+                    "name": "url",
+                    "in": "query",
+                    "required": False,
+                    "description": "Canonical URL, with or without |version.",
+                    "schema": {"type": "string"},
+                },
+                {
+                    "name": "_id",
+                    "in": "query",
+                    "required": False,
+                    "description": "Resource id, e.g. bfr-triage-clinician-da.",
+                    "schema": {"type": "string"},
+                },
+            ],
+        ),
+        "/api/v1/fhir/Questionnaire/{id}": _fhir_get(
+            "fhirQuestionnaireRead",
+            "One Questionnaire by id: bfr-triage-{patient|clinician}-{en|da}.",
+            404,
+            parameters=[
+                _id_parameter(
+                    "bfr-triage-{audience}-{language}",
+                    [questionnaire_id(a, lang) for a in AUDIENCES for lang in languages],
+                )
+            ],
+        ),
+        "/api/v1/fhir/OperationDefinition/{id}": _fhir_get(
+            "fhirOperationDefinitionRead",
+            "The definition of $decide.",
+            404,
+            parameters=[_id_parameter("The operation", [f"QuestionnaireResponse-{OPERATION}"])],
+        ),
         "/api/v1/fhir/QuestionnaireResponse": {
             "post": {
                 "operationId": "fhirQuestionnaireResponse",
-                "summary": "Answers as a FHIR R4B QuestionnaireResponse resource.",
+                "summary": "Answers as a FHIR R4 QuestionnaireResponse resource.",
                 "parameters": [LANG],
-                "requestBody": _body("The audience (wording of item texts) and the answers."),
+                "requestBody": _body("The audience (which Questionnaire) and the answers."),
                 "responses": {
                     "200": {"description": "QuestionnaireResponse", **fhir_ok},
-                    **_problems(400, 413, 415, 422),
+                    **_outcomes(400, 413, 415, 422),
+                },
+            }
+        },
+        "/api/v1/fhir/QuestionnaireResponse/$decide": {
+            "post": {
+                "operationId": "fhirDecide",
+                "summary": "The decision from a QuestionnaireResponse to one of the "
+                "Questionnaires, as a GuidanceResponse with the JSON decision attached.",
+                "parameters": [LANG],
+                "requestBody": {
+                    "required": True,
+                    "description": "A QuestionnaireResponse (application/fhir+json).",
+                    "content": {FHIR: {"schema": _ref("FhirResource")}},
+                },
+                "responses": {
+                    "200": {"description": "GuidanceResponse", **fhir_ok},
+                    **_outcomes(400, 413, 415, 422),
                 },
             }
         },
@@ -508,6 +607,8 @@ def build_openapi(ruleset: RuleSet, app_version: str) -> dict[str, Any]:
             f"Rule set {ruleset.policy.ruleset_version}, SHA-256 {ruleset.sha256}.",
         },
         "jsonSchemaDialect": "https://spec.openapis.org/oas/3.1/dialect/base",
+        "servers": [{"url": "/", "description": "The server that serves this document."}],
+        "security": [],  # no authentication: the API stores nothing and reads no account
         "paths": paths,
-        "components": {"schemas": schemas},
+        "components": {"schemas": schemas, "securitySchemes": {}},
     }

@@ -10,6 +10,8 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.wrappers import Response
 
 from ..i18n import gettext
+from ..records.fhir import MEDIA_TYPE as FHIR
+from ..records.fhir import operation_outcome
 from ..records.payloads import json_response
 
 PROBLEM = "application/problem+json"
@@ -35,8 +37,39 @@ class Problem(HTTPException):
         self.errors = errors
 
 
+# The OperationOutcome issue type of each status, for errors under /api/v1/fhir.
+ISSUE_TYPES = {400: "structure", 404: "not-found", 405: "not-supported", 413: "too-costly",
+               415: "not-supported", 422: "invalid", 500: "exception"}  # fmt: skip
+FHIR_PATH = "/api/v1/fhir"
+
+
+class FhirProblem(HTTPException):
+    """An error of the FHIR endpoint: the status and each issue (FHIRPath expression, message)."""
+
+    def __init__(self, status: int, issues: list[tuple[str, str]]):
+        super().__init__("; ".join(message for _, message in issues))
+        self.code = status
+        self.issues = issues
+
+
+def in_fhir() -> bool:
+    """Return whether this request is for the FHIR endpoint, whose errors are OperationOutcomes."""
+    return request.path == FHIR_PATH or request.path.startswith(FHIR_PATH + "/")
+
+
+def outcome(status: int, issues: list[tuple[str, str]]) -> Response:
+    """Return an OperationOutcome error response, one issue per (expression, message)."""
+    code = ISSUE_TYPES.get(status, "processing" if status < 500 else "exception")
+    return json_response(operation_outcome(issues, code), FHIR, status)
+
+
 def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None) -> Response:
-    """Return an application/problem+json response (RFC 9457)."""
+    """Return an application/problem+json response (RFC 9457); an OperationOutcome under /fhir."""
+    if in_fhir():
+        issues = [("", detail)] + [
+            ("", f"{e['field']}: {e['message']} ({e['accepts']})") for e in errors or ()
+        ]
+        return outcome(status, issues)
     body: dict[str, Any] = {
         "type": INVALID_INPUT if errors is not None else "about:blank",
         "title": str(TITLES.get(status, TITLES[400 if status < 500 else 500])),
@@ -50,6 +83,8 @@ def problem(status: int, detail: str, errors: list[dict[str, str]] | None = None
 
 def http_problem(error: Exception) -> Response:
     """Turn any error raised inside the API into problem+json; a bug still answers 500."""
+    if isinstance(error, FhirProblem):
+        return outcome(error.code or 422, error.issues)
     if isinstance(error, Problem):
         return problem(error.code or 400, error.detail, error.errors)
     if isinstance(error, HTTPException):

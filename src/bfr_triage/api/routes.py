@@ -11,19 +11,27 @@ from flask.sansio.blueprints import BlueprintSetupState
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
-from ..config import parse_origins
+from ..config import LOCALES, parse_origins
 from ..engine import AUDIENCES, AnswersError, FieldError, accepts, parse_answers
 from ..engine.evaluate import app_version
+from ..engine.export import N_
 from ..engine.model import Answers
 from ..extensions import ruleset
-from ..i18n import gettext, locale
+from ..i18n import catalogue_for, gettext, locale
 from ..i18n import rule_text as tr
 from ..records import fhir
 from ..records.fhir import MEDIA_TYPE as FHIR
-from ..records.payloads import decision_payload, fhir_base, json_response, questionnaire_response
+from ..records.payloads import (
+    decision_payload,
+    fhir_base,
+    guidance_response,
+    json_response,
+    now,
+    questionnaire_response,
+)
 from ..security import DuplicateKey, unique_members
 from .openapi import answer_schema, build_openapi, condition_data
-from .problems import Problem, http_problem, problem
+from .problems import FhirProblem, Problem, http_problem, problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -144,7 +152,9 @@ def openapi_document() -> dict[str, Any]:
     """Return the OpenAPI document, built once per app from its rule set."""
     doc: dict[str, Any] | None = current_app.extensions.get("bfr_openapi")
     if doc is None:
-        doc = current_app.extensions["bfr_openapi"] = build_openapi(ruleset(), app_version())
+        doc = current_app.extensions["bfr_openapi"] = build_openapi(
+            ruleset(), app_version(), languages()
+        )
     return doc
 
 
@@ -166,15 +176,75 @@ def openapi() -> Response:
     return response
 
 
+QUESTIONNAIRE_TITLE = N_("Blood flow restriction (BFR) training: triage questionnaire")
+
+
+def languages() -> tuple[str, ...]:
+    return tuple(current_app.config.get("SUPPORTED_LOCALES", LOCALES))
+
+
+def questionnaires() -> list[dict[str, Any]]:
+    """Return every Questionnaire: one per audience and language, each in its own language."""
+    rs, base = ruleset(), fhir_base()
+    found = []
+    for audience in reversed(AUDIENCES):  # clinician first
+        for lang in languages():
+            words = catalogue_for(lang).gettext
+            title = words(QUESTIONNAIRE_TITLE)
+            found.append(
+                fhir.questionnaire(rs, base, title=title, audience=audience, lang=lang, tr=words)
+            )
+    return found
+
+
+@bp.get("/fhir/metadata")
+def fhir_metadata() -> Response:
+    base = fhir_base()
+    resource = fhir.capability_statement(base, version=app_version(), date=now()[:10])
+    return json_response(resource, FHIR)
+
+
 @bp.get("/fhir/Questionnaire")
-def fhir_questionnaire() -> Response:
-    audience = request.args.get("audience", "clinician")
-    if audience not in AUDIENCES:
-        raise Problem(400, gettext("audience must be patient or clinician."))
-    title = gettext("Blood flow restriction (BFR) training: triage questionnaire")
-    resource = fhir.questionnaire(
-        ruleset(), fhir_base(), title=title, audience=audience, lang=locale(), tr=tr
-    )
+def fhir_questionnaire_search() -> Response:
+    """Search the Questionnaires by `url` (with or without |version) and `_id`."""
+    url, ident = request.args.get("url"), request.args.get("_id")
+    matches = [
+        q
+        for q in questionnaires()
+        if (url is None or url in (q["url"], f"{q['url']}|{q['version']}"))
+        and (ident is None or ident == q["id"])
+    ]
+    base = fhir_base()
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": len(matches),
+        "link": [{"relation": "self", "url": request.url}],
+        "entry": [
+            {
+                "fullUrl": f"{base}/Questionnaire/{q['id']}",
+                "resource": q,
+                "search": {"mode": "match"},
+            }
+            for q in matches
+        ],
+    }
+    return json_response(bundle, FHIR)
+
+
+@bp.get("/fhir/Questionnaire/<id>")
+def fhir_questionnaire(id: str) -> Response:
+    found = next((q for q in questionnaires() if q["id"] == id), None)
+    if found is None:
+        raise FhirProblem(404, [("", gettext("There is no Questionnaire with this id."))])
+    return json_response(found, FHIR)
+
+
+@bp.get("/fhir/OperationDefinition/<id>")
+def fhir_operation_definition(id: str) -> Response:
+    resource = fhir.operation_definition(fhir_base(), app_version())
+    if id != resource["id"]:
+        raise FhirProblem(404, [("", gettext("There is no OperationDefinition with this id."))])
     return json_response(resource, FHIR)
 
 
@@ -182,6 +252,36 @@ def fhir_questionnaire() -> Response:
 def fhir_questionnaire_response() -> Response:
     audience, answers = read_assessment()
     return json_response(questionnaire_response(answers, audience), FHIR)
+
+
+def read_fhir_body() -> Any:
+    """Read a FHIR JSON body; raise FhirProblem naming what is wrong."""
+    if request.mimetype not in (FHIR, "application/json"):
+        raise FhirProblem(415, [("", gettext("Send the body as application/fhir+json."))])
+    if current_app.config.get("MAX_CONTENT_LENGTH") is None:
+        request.max_content_length = MAX_BODY
+    try:
+        return json.loads(request.get_data(), parse_float=_number)
+    except (ValueError, RecursionError):
+        raise FhirProblem(400, [("", gettext("The body is not valid JSON."))]) from None
+
+
+@bp.post("/fhir/QuestionnaireResponse/$decide")
+def fhir_decide() -> Response:
+    """Decide from a QuestionnaireResponse to one of the Questionnaires: a GuidanceResponse."""
+    rs = ruleset()
+    try:
+        audience, raw = fhir.read_response(rs, read_fhir_body(), fhir_base(), languages())
+        answers = parse_answers(rs, raw)
+    except fhir.FhirInputError as error:
+        raise FhirProblem(422, error.issues) from None
+    except AnswersError as error:
+        issues = [
+            (f"QuestionnaireResponse.item.where(linkId='{e.field}')", f"{e.message} ({e.accepts})")
+            for e in error.errors
+        ]
+        raise FhirProblem(422, issues) from None
+    return json_response(guidance_response(answers, audience), FHIR)
 
 
 def _allowed(path: str) -> list[str]:

@@ -10,11 +10,13 @@ from typing import Any
 from flask import current_app, request
 from werkzeug.wrappers import Response
 
-from ..engine import Answers, evaluate
-from ..engine.export import decision_to_dict, headline
+from ..engine import Answers, Decision, evaluate
+from ..engine.export import decision_to_dict
+from ..engine.export import headline as engine_headline
 from ..extensions import ruleset
 from ..i18n import catalogue, locale
 from ..i18n import rule_text as tr
+from .fhir import guidance_response as build_guidance_response
 from .fhir import questionnaire_response as build_questionnaire_response
 
 # Keys of decision_to_dict whose string values are English rule texts, translated per request.
@@ -50,32 +52,65 @@ def decision_payload(answers: Answers, audience: str) -> dict[str, Any]:
     if found.identity:
         return result
     result = translated(result, found.gettext)
-    # A headline naming a limb is filled in after its parts are translated.
-    result["headline"], result["next_step"] = headline(rs, decision, audience, found.gettext)
+    # The headline may name a limb and an item: the engine fills them in translated words.
+    result["headline"], result["next_step"] = engine_headline(rs, decision, audience, found.gettext)
     return result
 
 
 def fhir_base() -> str:
-    """Return the FHIR base URL: BFR_FHIR_BASE_URL, else this server's /api/v1/fhir."""
+    """Return the FHIR base URL: the canonical of every resource, code system and extension.
+
+    BFR_FHIR_BASE_URL when set; else BFR_PUBLIC_URL (the public address) + /api/v1/fhir; only on
+    a server configured with neither, this request's own address. A configured base is never
+    taken from the Host header.
+    """
     configured = current_app.config.get("FHIR_BASE_URL")
-    return str(configured).rstrip("/") if configured else request.url_root + "api/v1/fhir"
+    if configured:
+        return str(configured).rstrip("/")
+    public = current_app.config.get("PUBLIC_URL")
+    root = str(public).rstrip("/") + "/" if public else request.url_root
+    return root + "api/v1/fhir"
+
+
+def now() -> str:
+    """Return the time now, in UTC to the second, as FHIR dateTime wants it."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def questionnaire_response(answers: Answers, audience: str) -> dict[str, Any]:
     """Return the answers as a FHIR QuestionnaireResponse in the request's language."""
     rs = ruleset()
     decision = evaluate(rs, answers)
-    text, _ = headline(rs, decision, audience, tr)  # urgent, a limb first: as the result says
     return build_questionnaire_response(
         rs,
         answers,
         decision,
         fhir_base(),
-        authored=datetime.now(UTC).isoformat(timespec="seconds"),
-        headline=text,
+        authored=now(),
+        headline=headline(decision, audience),
         audience=audience,
         lang=locale(),
         tr=tr,
+    )
+
+
+def headline(decision: Decision, audience: str) -> str:
+    """Return the result's headline for the audience, translated (the engine's: urgent first)."""
+    return engine_headline(ruleset(), decision, audience, tr)[0]
+
+
+def guidance_response(answers: Answers, audience: str) -> dict[str, Any]:
+    """Return the decision as a FHIR GuidanceResponse holding the API's JSON decision too."""
+    rs = ruleset()
+    decision = evaluate(rs, answers)
+    return build_guidance_response(
+        rs,
+        decision,
+        fhir_base(),
+        occurrence=now(),
+        headline=headline(decision, audience),
+        decision_json=ENCODER.encode(decision_payload(answers, audience)),
+        lang=locale(),
     )
 
 

@@ -10,8 +10,8 @@ from typing import Any
 from ..engine import Question, RuleSet
 from ..engine.model import Value
 from ..i18n import catalogue, gettext
+from ..records.labels import REGIONS
 from .forms import is_scale, label_map, option_labels, question_text, to_form
-from .labels import REGIONS
 
 
 @dataclass(frozen=True)

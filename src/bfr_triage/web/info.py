@@ -7,8 +7,8 @@ from werkzeug.wrappers import Response
 
 from ..extensions import ruleset
 from ..i18n import gettext
+from ..records.labels import GRADES, REGIONS, TIERS
 from .blueprint import bp
-from .labels import GRADES, REGIONS, TIERS
 from .links import audience
 from .result import sources_view
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ..engine import RuleSet
 from ..i18n import gettext
+from ..records.labels import PATIENT_REGIONS
 from .fieldview import FieldView, OptionView
-from .labels import PATIENT_REGIONS
 
 NOT_SURE = "not_sure"  # every condition, grouped by region
 ELSEWHERE = "not_listed"  # the condition question's own "Something else, or I'm not sure"

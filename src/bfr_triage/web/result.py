@@ -16,11 +16,12 @@ from ..engine.export import rule_text
 from ..engine.model import Decision, Indication, Provenance
 from ..i18n import catalogue, gettext
 from ..i18n import lazy_gettext as _l
+from ..records.labels import GRADES, LIMBS, PATIENT_GRADES, SOURCE_KINDS, STUDIED_IN
 from .fieldview import answer_text
 from .forms import question_text
-from .labels import GRADES, LIMBS, PATIENT_GRADES, SOURCE_KINDS, STUDIED_IN
 from .links import link
 
+STARTS = ("first_line", "consider")  # verdicts where BFR is an option: starting parameters shown
 ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"  # what url_for leaves unquoted in an _anchor
 
 # Said once above a list that holds an item answered "don't know"; each item shows its answer.
@@ -99,7 +100,8 @@ class ResultView:
     unknown: dict[str, str]  # kind: what "don't know" means there, if any item was answered so
     clinician: bool
     clot_points: int
-    clinician_html: Markup  # the points' source, starting parameters, threshold, references
+    clinician_html: Markup  # where the clot-risk points come from
+    parameters_html: Markup  # starting parameters, threshold, references; empty unless an option
     safety_sources: tuple[SourceView, ...]  # of the safety items on the page
     provenance: Provenance
     decision: Decision
@@ -273,6 +275,7 @@ class Parts:
 
     indications: dict[tuple[str, str] | None, Markup]  # None: not a listed condition
     clinician: Markup
+    parameters: Markup
 
 
 def parts(rs: RuleSet, audience: str, embed: bool) -> Parts:
@@ -291,7 +294,8 @@ def _parts(rs: RuleSet, audience: str, embed: bool) -> Parts:
             None: macros.indication(None),
             **{k: macros.indication(v) for k, v in indications.items()},
         },
-        macros.clinician(source_view(rs, "nascimento2022"), parameters, threshold, references),
+        macros.clinician(source_view(rs, "nascimento2022")),
+        macros.parameters(parameters, threshold, references),
     )
 
 
@@ -340,6 +344,8 @@ def result_view(
         clinician=audience == "clinician",
         clot_points=decision.clot_risk_points,
         clinician_html=fixed_html.clinician,
+        # How to start is for a result where BFR is an option, as in the note for the record.
+        parameters_html=fixed_html.parameters if decision.verdict in STARTS else Markup(),
         safety_sources=sources_view(rs, _safety_sources(rs, decision)),
         provenance=decision.provenance,
         decision=decision,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import abort, redirect, render_template, request
+from flask_babel import to_user_timezone
 from werkzeug.wrappers import Response
 
 from ..engine import AUDIENCES, Answers, Question, asked, evaluate, open_values, parse_answers
 from ..engine.model import DONT_KNOW, Page, Value
 from ..extensions import ruleset
-from ..i18n import gettext
+from ..i18n import gettext, locale
+from ..records.journal import FILENAME as NOTE_FILE
+from ..records.journal import journal_note
 from . import limbitems, messages, regions
 from .blueprint import bp
 from .fieldview import FieldView, OptionView, answer_text, answer_view, posted_view
@@ -305,14 +309,23 @@ def render_check(state: State, show_missing: bool = False) -> str:
     )
 
 
+def _answers(state: State) -> Answers:
+    # A state read from its signed field was validated as it was read (load_state).
+    return Answers(state.answers) if state.token else parse_answers(ruleset(), state.answers)
+
+
+def today() -> date:
+    """Return today's date where the person is (the app's time zone)."""
+    return to_user_timezone(datetime.now(UTC)).date()
+
+
 def render_result(state: State) -> str:
     """Render the decision, or send the person back to the questions still unanswered.
 
     An urgent result (current signs of a clot) is shown at once, whatever is still unanswered.
     """
     rs = ruleset()
-    # A state read from its signed field was validated as it was read (load_state).
-    answers = Answers(state.answers) if state.token else parse_answers(rs, state.answers)
+    answers = _answers(state)
     decision = evaluate(rs, answers)
     if not decision.urgent and missing(state):
         return render_check(state, show_missing=True)
@@ -433,3 +446,33 @@ def check() -> str:
 def result() -> str:
     """Show the decision for the answers in the signed field."""
     return render_result(load_state(request.form.get("state")))
+
+
+def _note(state: State) -> str:
+    """Return the note for the record (clinicians only: a patient never reads its instructions);
+    404 before there is a result, by the same rule as the result page."""
+    if audience() != "clinician":
+        abort(404)
+    answers = _answers(state)
+    if missing(state) and not evaluate(ruleset(), answers).urgent:
+        abort(404)
+    return journal_note(ruleset(), answers, today())
+
+
+@bp.post("/note")
+def note_page() -> str:
+    """Show the note for the record, to copy into the journal or download (one click from the
+    result, like a share link: the result page stays light)."""
+    state = load_state(request.form.get("state"))
+    return render_template("note.html", note=_note(state), state=dump_state(state))
+
+
+@bp.post("/note.txt")
+def note() -> Response:
+    """Download the note for the record for the answers in the signed field."""
+    text = _note(load_state(request.form.get("state")))
+    response = Response(text, mimetype="text/plain")
+    response.headers["Content-Disposition"] = f'attachment; filename="{NOTE_FILE}"'
+    response.headers["Content-Language"] = locale()
+    response.headers["Cache-Control"] = "no-store"
+    return response

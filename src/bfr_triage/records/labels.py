@@ -1,4 +1,4 @@
-"""Human words for the rule set's codes: evidence grades, body regions, verdicts, tiers."""
+"""Human words for the rule set's codes: evidence grades, body regions, tiers, limbs, sources."""
 
 from ..i18n import lazy_gettext as _l
 
