@@ -163,7 +163,8 @@ def complete_in_frame(iframe: Any, frame: Any, lang: str) -> list[int]:
 
     Step 0 is the start page, step 1 the first question page.
     """
-    answers = {"audience": "patient", **PATIENT_ANSWERS}
+    # The region step and the limb items' first step take answers of the pages, not the engine.
+    answers = {"audience": "patient", "region": "knee", "items": ["none"], **PATIENT_ANSWERS}
     heights = []
     for step in range(MAX_STEPS):
         where = f"{lang} step {step}: {frame.url}"
@@ -345,8 +346,14 @@ def test_an_error_summary_link_brings_its_question_into_view_in_a_clinics_frame(
     assert frame.locator("input[name=audience]").count() == 0  # named by data-bfr-audience
     with frame.expect_navigation():
         frame.locator("main button.button[value=next]").click()
-    # The condition answered, the limb (far down the page) not: one error, one link.
-    frame.locator(f'input[name=condition][value="{PATIENT_ANSWERS["condition"]}"]').check()
+    # Where, what and which leg; then on the loading page only its first question answered:
+    # the last error link is for the last question, far down the page.
+    for name, value in (("region", "knee"), ("condition", PATIENT_ANSWERS["condition"]),
+                        ("limb", PATIENT_ANSWERS["limb"])):  # fmt: skip
+        frame.locator(f'input[name={name}][value="{value}"]').check()
+        with frame.expect_navigation():
+            frame.locator("main button.button[value=next]").click()
+    frame.locator('input[name=weight_bearing][value="fwb"]').check()
     with frame.expect_navigation():
         frame.locator("main button.button[value=next]").click()
     frame.wait_for_load_state("load")
@@ -354,10 +361,11 @@ def test_an_error_summary_link_brings_its_question_into_view_in_a_clinics_frame(
     # wait_for_function would poll with eval, which the app's CSP forbids: poll from here.
     focused = "document.activeElement.className"
     wait_until(lambda: frame.evaluate(focused) == "error-summary", "the summary focused")
-    legend = frame.locator("#q-limb legend")
+    legend = frame.locator("#q-cannot_train_heavy legend")
     assert not in_view(page, legend, iframe), "the question was on screen before the jump"
-    tab_to(page, frame.locator(".error-summary a"))
+    tab_to(page, frame.locator(".error-summary a").last)
     page.keyboard.press("Enter")
-    wait_until(lambda: frame.evaluate("document.activeElement.name") == "limb", "limb focused")
+    last = "document.activeElement.name"
+    wait_until(lambda: frame.evaluate(last) == "cannot_train_heavy", "the last question focused")
     wait_until(lambda: in_view(page, legend, iframe), "the question's legend on screen")
     assert frame.evaluate("location.hash") == ""  # the script did it, not a fragment

@@ -4,6 +4,7 @@ copy button appears and puts exactly the note on the clipboard."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from golden import CASES
 
@@ -21,6 +22,12 @@ def shared(live_server: str, ruleset: RuleSet, lang: str) -> str:
     return f"{live_server}/share/{token}?audience=clinician&lang={lang}"
 
 
+def open_note(page: Any, words: str) -> None:
+    """On a clinician's result, press the button that shows the note (one click away)."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=words).click()
+
+
 def test_the_copy_button_copies_the_note(
     new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet
 ) -> None:
@@ -28,6 +35,7 @@ def test_the_copy_button_copies_the_note(
     tab.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page = tab.page
     page.goto(shared(live_server, ruleset, "da"))
+    open_note(page, "Vis journalnotatet")
     note = page.locator("#note-text")
     text = note.input_value()
     assert text.startswith("Screening for okklusionstræning") and "Risikopoint" in text
@@ -43,6 +51,7 @@ def test_without_script_the_note_is_there_and_no_dead_button(
     tab = new_tab(live_server, java_script_enabled=False)
     page = tab.page
     page.goto(shared(live_server, ruleset, "en"))
+    open_note(page, "Show the note for the record")
     assert page.locator("#note-text").is_visible()
     assert page.locator("#note-text").input_value().startswith("BFR training screening")
     assert not page.get_by_role("button", name="Copy the note").is_visible()

@@ -69,7 +69,7 @@ def test_error_summary_takes_focus_after_a_failed_submit(tour: Tour, lang: str, 
 def test_error_summary_link_takes_focus_to_its_field(tour: Tour, lang: str) -> None:
     assert lang in tour.jumps, f"never tried: {tour.broken}"
     href, focused, legend_in_view = tour.jumps[lang]
-    assert (href, focused) == ("#q-limb", "limb")
+    assert (href, focused) == ("#q-cannot_train_heavy", "cannot_train_heavy")
     assert legend_in_view, "the question scrolled off the screen"
 
 
@@ -91,7 +91,8 @@ def test_nu_html_checker_finds_no_error(tour: Tour, vnu: list[str], tmp_path: Pa
 
 
 def test_screenshots_show_the_start_page_and_a_result(tour: Tour) -> None:
-    for name, min_height in (("start.png", 600), ("result.png", 1200)):
+    shots = (("start", 600), ("question", 600), ("result", 1200))
+    for name, min_height in ((f"{n}{s}.png", h) for n, h in shots for s in ("", "-da")):
         path = tour.shots / name
         assert path.stat().st_mtime >= tour.started, f"{name} was not made by this run"
         png = path.read_bytes()

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,8 @@ from .tab import Tab
 from .walk import CLINICIAN_ANSWERS, PATIENT_ANSWERS, Walker
 
 LANGS = ("en", "da")
-QUESTION_PAGES = ("condition", "loading", "safety", "limb_safety", "precautions")
+# The pages a patient with nothing to report sees (the operation's limb is not asked of them).
+QUESTION_PAGES = ("region", "condition", "limb", "loading", "safety", "limb_safety", "precautions")
 SCREENS = (
     "start",
     "start-error",
@@ -125,19 +126,21 @@ class Visitor:
     def patient(self) -> None:
         """Start -> every question page -> check your answers -> result, as a patient would."""
         w = self.walker
+        suffix = "" if w.lang == "en" else f"-{w.lang}"  # README screenshots, in each language
         w.go("/")
-        if w.lang == "en":
-            w.page.screenshot(path=self.tour.shots / "start.png")
+        w.page.screenshot(path=self.tour.shots / f"start{suffix}.png")
         self.note("start", sweep=True)
         w.begin()
-        for page in w.ruleset.pages:
-            self.note(f"q-{page.id}", sweep=True)
-            w.answer_all(page.questions, PATIENT_ANSWERS)
-            w.activate(w.button("Continue"))
+
+        def seen(page_id: str) -> None:
+            if page_id == "region":
+                w.page.screenshot(path=self.tour.shots / f"question{suffix}.png")
+            self.note(f"q-{page_id}", sweep=True)
+
+        w.through(PATIENT_ANSWERS, seen)
         self.note("check", sweep=True)
         w.activate(w.button("See the result"))
-        if w.lang == "en":
-            w.page.screenshot(path=self.tour.shots / "result.png", full_page=True)
+        w.page.screenshot(path=self.tour.shots / f"result{suffix}.png", full_page=True)
         self.note("result-patient")
         self.tour.headlines[f"{w.lang}-patient"] = w.headline()
         self.tour.weights[f"{w.lang}-patient"] = page_weight(w.page)
@@ -178,34 +181,44 @@ class Visitor:
         w.go("/")
         w.activate(w.button("Start"))
         self.note("start-error")
-        for page in w.ruleset.pages:
-            w.go(f"/q/{page.id}?audience=patient")
+        for page_id in QUESTION_PAGES:
+            w.go(f"/q/{page_id}?audience=patient")
             w.activate(w.button("Continue"))
-            self.note(f"q-{page.id}-error", sweep=page.id == "condition")
-            if page.id == "condition":
+            self.note(f"q-{page_id}-error", sweep=page_id == "condition")
+            if page_id == "loading":  # several questions: the last one is far down the page
                 self.jump_from_summary()
         w.go("/intake?audience=clinician")
         w.activate(w.button("See the result"))
         self.note("intake-error")
         # Letters in a clinician's number field: the number field's own error state.
-        w.go("/q/loading?audience=clinician")
-        w.type_number(w.ruleset.questions["weight_bearing_percent"], "half")
-        w.activate(w.button("Continue"))
+        clinician = self.reach_loading("clinician")
+        clinician.type_number(w.ruleset.questions["weight_bearing_percent"], "half")
+        clinician.activate(clinician.button("Continue"))
+        w.response = clinician.response
         self.note("q-loading-clinician-error")
         self.switch_language()
 
     def switch_language(self) -> None:
         """Answer a question, then switch language: the page comes back with the answer kept."""
-        w = self.walker
-        w.go("/q/loading?audience=patient")
+        w = self.reach_loading("patient")
         w.answer(w.ruleset.questions["weight_bearing"], "fwb")
         other = LANGUAGE_NAMES["da" if w.lang == "en" else "en"]
         w.activate(w.page.get_by_role("button", name=other, exact=True))
         checked = w.page.locator("input[name=weight_bearing]:checked").get_attribute("value")
         self.tour.switched[w.lang] = (str(w.page.locator("html").get_attribute("lang")), checked)
 
+    def reach_loading(self, audience: str) -> Walker:
+        """Answer the condition and the limb (a leg): the loading page asks weight-bearing then.
+        Return the walker in that audience's wording (the tab is the same)."""
+        w = replace(self.walker, audience=audience)
+        w.go(f"/q/condition?audience={audience}")
+        for qid in ("condition", "limb"):
+            w.answer(w.ruleset.questions[qid], PATIENT_ANSWERS[qid])
+            w.activate(w.button("Continue"))
+        return w
+
     def jump_from_summary(self) -> None:
-        """From the focused error summary, Tab to its last link (the limb question, far down the
+        """From the focused error summary, Tab to its last link (the last question, far down the
         page) and follow it with Enter: note the link, what took focus and whether the question's
         legend is on screen."""
         page = self.walker.page

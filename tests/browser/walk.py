@@ -6,21 +6,25 @@ project's own catalogue: the walk reads the page the way a screen-reader or keyb
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from babel.support import NullTranslations, Translations
 
 from bfr_triage.engine import Question, RuleSet
 from bfr_triage.paths import data_dir
+from bfr_triage.records.labels import PATIENT_REGIONS
+from bfr_triage.web import limbitems
 
 from .keyboard import is_focused, tab_to
 from .tab import Tab
 
 # A person with knee osteoarthritis and nothing in the way: the engine says first_line.
 PATIENT_ANSWERS: dict[str, Any] = {
-    "condition": "osteoarthritis",
+    "condition": "knee_osteoarthritis",
     "limb": "right_leg",
     "weight_bearing": "fwb",
     "load_restriction": "no",
@@ -40,8 +44,12 @@ PATIENT_ANSWERS: dict[str, Any] = {
         ["none"],
     ),
     "numbness_limbs": ["none"],
+    "flare_limbs": ["none"],
+    "cuff_site_fracture_limbs": ["none"],
+    "bed_rest": "no",
     "age_60": "no",
     "icu_recent": "no",
+    "blood_thinners": "no",
     "risk_factors": ["none"],
 }
 # The clinician adds the optional precision the patient view does not ask for.
@@ -168,6 +176,56 @@ class Walker:
         for q in self.shown(question_ids):
             if q.id in answers:
                 self.answer(q, answers[q.id])
+
+    def page_id(self) -> str:
+        """Return the id of the question page on screen ("" on any other page)."""
+        action = self.page.locator("#qform").get_attribute("action") or ""
+        path = urlsplit(action).path
+        return path.rsplit("/", 1)[-1] if path.startswith("/q/") else ""
+
+    def through(self, answers: dict[str, Any], seen: Callable[[str], None] | None = None) -> None:
+        """Answer each page the app shows next, by keyboard, up to "Check your answers".
+
+        The pages branch on the answers (where the problem is, which limb, the limb items, then
+        where), so the walk reads which page it is on; `seen` is told each page as it arrives.
+        """
+        rs, pages = self.ruleset, {p.id: p for p in self.ruleset.pages}
+        for _ in range(2 * len(rs.pages) + 2):
+            page_id = self.page_id()
+            if not page_id:
+                return
+            if seen is not None:
+                seen(page_id)
+            if page_id == "region":
+                label = PATIENT_REGIONS[rs.indications[answers["condition"]].region]
+                group = self.page.get_by_role("group", name=self.t("Where is the problem?"))
+                self.choose(group, self.t(str(label)))
+            elif limbitems.is_limb_grid(rs, pages[page_id]):
+                self.limb_items(pages[page_id].questions, answers)
+            else:
+                for q in self.shown(pages[page_id].questions):
+                    if q.id in answers and self.page.locator(f'[name="{q.id}"]').count():
+                        self.answer(q, answers[q.id])
+            self.activate(self.button("Continue"))
+        raise AssertionError("never reached Check your answers")
+
+    def limb_items(self, question_ids: tuple[str, ...], answers: dict[str, Any]) -> None:
+        """Tick the limb items that apply (or "None of these"); then, if any, where each is."""
+        questions = [self.ruleset.questions[q] for q in question_ids]
+        given = {q.id: tuple(answers[q.id]) for q in questions}
+        ticked = limbitems.ticked(questions, given)
+        group = self.page.get_by_role(
+            "group", name=self.t("Does any of these apply to an arm or leg?"), exact=True
+        )
+        words = {"none": "None of these", "dont_know": "I don't know"}
+        if ticked in (("none",), ("dont_know",)):
+            self.tick(group, [self.t(words[ticked[0]])])
+            return
+        self.tick(group, [self.question_text(q) for q in questions if q.id in ticked])
+        self.activate(self.button("Continue"))
+        for q in questions:
+            if q.id in ticked:
+                self.answer(q, list(given[q.id]))
 
     def headline(self) -> str:
         return str(self.page.get_by_role("heading", level=1).inner_text())
