@@ -74,13 +74,14 @@ def test_favicon_is_served(client: FlaskClient) -> None:
 def test_about_lists_every_indication_and_safety_item(
     client: FlaskClient, ruleset: RuleSet
 ) -> None:
-    page = client.get("/about").get_data(as_text=True)
+    page = client.get("/about").get_data(as_text=True)  # a patient's, by default
+    clinician = client.get("/about?audience=clinician").get_data(as_text=True)
     for ind in ruleset.indications.values():
         assert f'id="ind-{ind.id}"' in page and escape(ind.label) in page
     for item in ruleset.items:
-        assert escape(item.text) in page
+        assert escape(item.patient_text) in page and escape(item.text) in clinician
     for row in ruleset.policy.rows:
-        assert escape(row.text) in page
+        assert escape(row.patient_text) in page and escape(row.text) in clinician
     assert ruleset.policy.ruleset_version in page and ruleset.sha256 in page
     assert "not CE-marked" in page
     assert "policy choice" in page
@@ -199,3 +200,12 @@ def test_references_leave_the_frame_in_embed_mode(client: FlaskClient) -> None:
 def test_region_heading_is_not_the_back_link(client: FlaskClient) -> None:
     page = client.get("/q/condition").get_data(as_text=True)
     assert '<h2 class="group" id="condition-g5">Back and spine</h2>' in page
+
+
+def test_about_speaks_to_a_patient_in_patient_words(client: FlaskClient) -> None:
+    """README §7 (v2): no clinician instruction on a patient's page, /about included."""
+    patient = client.get("/about?audience=patient").get_data(as_text=True)
+    clinician = client.get("/about?audience=clinician").get_data(as_text=True)
+    for term in ("LOP", "screen for", "Medical clearance before BFR"):
+        assert term not in patient, term
+    assert "Medical clearance before BFR" in clinician

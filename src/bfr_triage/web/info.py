@@ -52,7 +52,11 @@ def about() -> str:
         (
             str(TIERS[tier]),
             [
-                (gettext(i.text), gettext(i.action), refs.cite(i.sources))
+                (  # a patient reads what they do, never the clinician's instruction
+                    gettext(i.text if clinician else i.patient_text),
+                    gettext(i.action if clinician else i.patient_action),
+                    refs.cite(i.sources),
+                )
                 for i in rs.items
                 if i.tier == tier
             ],
@@ -60,7 +64,17 @@ def about() -> str:
         for tier in TIERS
     ]
     policy = rs.policy
-    rows = [(gettext(r.text), gettext(policy.wording[r.verdict].clinician)) for r in policy.rows]
+    rows = [
+        (
+            gettext(r.text if clinician else r.patient_text),
+            gettext(
+                policy.wording[r.verdict].clinician
+                if clinician
+                else policy.wording[r.verdict].patient
+            ),
+        )
+        for r in policy.rows
+    ]
     return render_template(
         "about.html",
         indications=indications,
