@@ -327,7 +327,9 @@ def render_result(state: State) -> str:
     rs = ruleset()
     answers = _answers(state)
     decision = evaluate(rs, answers)
-    if not decision.urgent and missing(state):
+    # The engine lists the required questions asked and unanswered (clinician-only ones are
+    # optional): the same as missing(), without working out what is asked a second time.
+    if not decision.urgent and decision.missing:
         return render_check(state, show_missing=True)
     view = result_view(rs, answers, audience(), state.mode, embedded(), decision)
     return render_template("result.html", result=view, state=dump_state(state))
