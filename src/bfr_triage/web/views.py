@@ -10,7 +10,7 @@ from flask_babel import to_user_timezone
 from werkzeug.wrappers import Response
 
 from ..engine import AUDIENCES, Answers, Question, asked, evaluate, open_values, parse_answers
-from ..engine.model import DONT_KNOW, Page, Value
+from ..engine.model import DONT_KNOW, Decision, Page, Value
 from ..extensions import ruleset
 from ..i18n import gettext, locale
 from ..records.journal import FILENAME as NOTE_FILE
@@ -319,19 +319,25 @@ def today() -> date:
     return to_user_timezone(datetime.now(UTC)).date()
 
 
+def _decided(state: State) -> tuple[Answers, Decision] | None:
+    """Return the answers and their decision, or None while there is no result yet: a required
+    question asked and unanswered, unless the result is already urgent. The engine lists those
+    questions (clinician-only ones are optional): the same as missing(), worked out once."""
+    answers = _answers(state)
+    decision = evaluate(ruleset(), answers)
+    return None if decision.missing and not decision.urgent else (answers, decision)
+
+
 def render_result(state: State) -> str:
     """Render the decision, or send the person back to the questions still unanswered.
 
     An urgent result (current signs of a clot) is shown at once, whatever is still unanswered.
     """
-    rs = ruleset()
-    answers = _answers(state)
-    decision = evaluate(rs, answers)
-    # The engine lists the required questions asked and unanswered (clinician-only ones are
-    # optional): the same as missing(), without working out what is asked a second time.
-    if not decision.urgent and decision.missing:
+    found = _decided(state)
+    if found is None:
         return render_check(state, show_missing=True)
-    view = result_view(rs, answers, audience(), state.mode, embedded(), decision)
+    answers, decision = found
+    view = result_view(ruleset(), answers, audience(), state.mode, embedded(), decision)
     return render_template("result.html", result=view, state=dump_state(state))
 
 
@@ -455,10 +461,10 @@ def _note(state: State) -> str:
     404 before there is a result, by the same rule as the result page."""
     if audience() != "clinician":
         abort(404)
-    answers = _answers(state)
-    if missing(state) and not evaluate(ruleset(), answers).urgent:
+    found = _decided(state)
+    if found is None:
         abort(404)
-    return journal_note(ruleset(), answers, today())
+    return journal_note(ruleset(), found[0], today())
 
 
 @bp.post("/note")
