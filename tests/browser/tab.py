@@ -56,7 +56,7 @@ class Tab:
     def _watch(self, page: Any) -> None:
         page.on("pageerror", lambda e: self.script_errors.append(str(e)))
         page.on("console", self._console)
-        page.on("framenavigated", lambda f: f == page.main_frame and self.screens.append(f.url))
+        page.on("load", lambda loaded: self.screens.append(loaded.url))  # not a #fragment
         # The session stays open: the override ends when it detaches.
         self.cdp = self.context.new_cdp_session(page)
         self.cdp.send("Emulation.setDocumentCookieDisabled", {"disabled": True})

@@ -78,10 +78,19 @@ class Walker:
     lang: str = "en"
     audience: str = "patient"
     response: Any = None
+    # A practised keyboard user takes "Skip to main content" on each page and sends a page with
+    # Enter from its last answer; otherwise the walk tabs past the header and to Continue.
+    practised: bool = True
+    frame: Any = None  # the questionnaire in a clinic's frame, instead of the whole tab
 
     @property
     def page(self) -> Any:
-        return self.tab.page
+        """Return where the questionnaire is: the tab's page, or the frame it is embedded in."""
+        return self.frame or self.tab.page
+
+    @property
+    def keyboard(self) -> Any:
+        return self.tab.page.keyboard  # keys go to the tab, whichever frame has focus
 
     def t(self, text: str) -> str:
         """Return `text` as the app's catalogue translates it."""
@@ -100,13 +109,28 @@ class Walker:
     def press(self, key: str) -> None:
         """Press a key that leaves the page, and keep the new page's response."""
         with self.page.expect_navigation() as navigation:
-            self.page.keyboard.press(key)
+            self.keyboard.press(key)
         self.response = navigation.value
 
     def activate(self, locator: Any) -> None:
         """Tab to a button or link and press Enter."""
-        tab_to(self.page, locator)
+        tab_to(self.tab.page, locator)
         self.press("Enter")
+
+    def arrive(self) -> None:
+        """On a new page, a practised user's first Tab finds the skip link, and Enter takes it."""
+        if self.practised:
+            self.keyboard.press("Tab")
+            if is_focused(self.page.locator("a.skip")):
+                self.keyboard.press("Enter")
+                assert is_focused(self.page.locator("main")), "the skip link did not reach <main>"
+
+    def send(self) -> None:
+        """Send the page: Enter from the last answer (implicit submission), or Tab to Continue."""
+        if self.practised:
+            self.press("Enter")
+        else:
+            self.activate(self.button("Continue"))
 
     def button(self, english: str, about: str = "") -> Any:
         """Find a button by its words, and by the words it names off-screen (Change <what>)."""
@@ -129,13 +153,13 @@ class Walker:
     def choose(self, group: Any, label: str) -> None:
         """Tab into a radio group, then arrow to `label` (Space if focus lands on it unchecked)."""
         radio = group.get_by_role("radio", name=label, exact=True).element_handle()
-        tab_to(self.page, group, inside=True)
+        tab_to(self.tab.page, group, inside=True)
         for _ in range(group.get_by_role("radio").count() + 1):
             if is_focused(radio):
                 if not radio.is_checked():
-                    self.page.keyboard.press("Space")
+                    self.keyboard.press("Space")
                 break
-            self.page.keyboard.press("ArrowDown")
+            self.keyboard.press("ArrowDown")
         assert radio.is_checked() and is_focused(radio), f"could not choose {label!r}"
 
     def tick(self, group: Any, labels: list[str]) -> None:
@@ -144,8 +168,8 @@ class Walker:
         for box in boxes:
             label, checked = box.evaluate("el => [el.labels[0].textContent.trim(), el.checked]")
             if checked != (label in labels):
-                tab_to(self.page, box)
-                self.page.keyboard.press("Space")
+                tab_to(self.tab.page, box)
+                self.keyboard.press("Space")
         ticked = [
             box.evaluate("el => el.checked && el.labels[0].textContent.trim()") for box in boxes
         ]
@@ -153,9 +177,9 @@ class Walker:
 
     def type_number(self, q: Question, value: int | str) -> None:
         field = self.page.get_by_role("textbox", name=self.question_text(q), exact=True)
-        tab_to(self.page, field)
-        self.page.keyboard.press("ControlOrMeta+A")
-        self.page.keyboard.type(str(value))
+        tab_to(self.tab.page, field)
+        self.keyboard.press("ControlOrMeta+A")
+        self.keyboard.type(str(value))
 
     def answer(self, q: Question, value: Any) -> None:
         """Give one answer by keyboard, whatever control the page uses for it."""
@@ -196,6 +220,7 @@ class Walker:
                 return
             if seen is not None:
                 seen(page_id)
+            self.arrive()
             if page_id == "region":
                 label = PATIENT_REGIONS[rs.indications[answers["condition"]].region]
                 group = self.page.get_by_role("group", name=self.t("Where is the problem?"))
@@ -206,7 +231,7 @@ class Walker:
                 for q in self.shown(pages[page_id].questions):
                     if q.id in answers and self.page.locator(f'[name="{q.id}"]').count():
                         self.answer(q, answers[q.id])
-            self.activate(self.button("Continue"))
+            self.send()
         raise AssertionError("never reached Check your answers")
 
     def limb_items(self, question_ids: tuple[str, ...], answers: dict[str, Any]) -> None:
@@ -222,7 +247,8 @@ class Walker:
             self.tick(group, [self.t(words[ticked[0]])])
             return
         self.tick(group, [self.question_text(q) for q in questions if q.id in ticked])
-        self.activate(self.button("Continue"))
+        self.send()
+        self.arrive()
         for q in questions:
             if q.id in ticked:
                 self.answer(q, list(given[q.id]))
@@ -231,10 +257,14 @@ class Walker:
         return str(self.page.get_by_role("heading", level=1).inner_text())
 
     def begin(self) -> None:
-        """On the start page, choose the audience and press Start."""
+        """On the start page, choose the audience (unless the link named it) and start."""
         wording = (
             "I am a physiotherapist or doctor" if self.audience == "clinician" else "I am a patient"
         )
+        self.arrive()
         group = self.page.get_by_role("group", name=self.t("Who is answering?"), exact=True)
+        if group.count() == 0:  # the audience came with the link (a clinic's frame)
+            self.activate(self.button("Start"))
+            return
         self.choose(group, self.t(wording))
-        self.activate(self.button("Start"))
+        self.send()

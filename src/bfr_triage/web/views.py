@@ -265,25 +265,28 @@ def render_next(index: int, state: State) -> str:
     return render_page(following.id, state)
 
 
-def check_rows(state: State) -> list[tuple[str, list[tuple[str, str, str, str]]]]:
-    """Return each page that was asked with its rows: id, question, answer read back, change URL."""
+def check_rows(state: State) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+    """Return each page that was asked: its id, title, change URL, and rows (question, answer).
+
+    One Change per page, as the page's questions are changed together: a keyboard user passes
+    seven buttons on the way to "See the result", not one per answer.
+    """
     rows = []
     for page in ruleset().pages:
+        questions = _questions(page.questions, state.answers)
         if limbitems.is_limb_grid(ruleset(), page):
-            questions = _questions(page.questions, state.answers)
-            url = link("web.answer", page_id=page.id, _anchor="q-items")
             legend = gettext("Does any of these apply to an arm or leg?")
-            given = limbitems.summary(questions, audience(), state.answers)
-            rows.append((page_title(page), [("items", legend, given, url)]))
-            continue
-        answered = []
-        for q in _questions(page.questions, state.answers):
-            value = state.answers.get(q.id)
-            text = answer_text(q, value, audience()) if value is not None else ""
-            url = link("web.answer", page_id=page.id, _anchor=f"q-{q.id}")
-            answered.append((q.id, question_text(q, audience()), text, url))
+            answered = [(legend, limbitems.summary(questions, audience(), state.answers))]
+        else:
+            answered = [
+                (question_text(q, audience()), answer_text(q, state.answers[q.id], audience()))
+                if q.id in state.answers
+                else (question_text(q, audience()), "")
+                for q in questions
+            ]
         if answered:
-            rows.append((page_title(page), answered))
+            url = link("web.answer", page_id=page.id)
+            rows.append((page.id, page_title(page), url, answered))
     return rows
 
 
@@ -298,12 +301,12 @@ def missing(state: State) -> list[Question]:
 def render_check(state: State, show_missing: bool = False) -> str:
     """Render "Check your answers"; with show_missing, list the unanswered questions as errors."""
     state = state.with_mode("review")
-    errors = {}  # a page of limb items is one row, and one error
+    errors = {}  # a page of limb items is one error; each leads to its page's Change
     for q in missing(state) if show_missing else []:
         grid = limbitems.is_limb_grid(ruleset(), _page(q.page)[1])
         message = str(messages.MANDATORY_ITEMS) if grid else question_error(q, audience())
-        errors[f"#change-{'items' if grid else q.id}"] = message
-    errors = [(message, href) for href, message in errors.items()]
+        errors[message] = f"#change-{q.page}"
+    errors = list(errors.items())
     return render_template(
         "check.html", rows=check_rows(state), errors=errors, state=dump_state(state)
     )
