@@ -7,7 +7,7 @@ from werkzeug.wrappers import Response
 
 from ..extensions import ruleset
 from ..i18n import gettext
-from ..records.labels import GRADES, REGIONS, TIERS
+from ..records.labels import GRADES, PATIENT_GRADES, REGIONS, TIERS
 from .blueprint import bp
 from .links import audience
 from .result import sources_view
@@ -41,7 +41,7 @@ def about() -> str:
             "id": i.id,
             "region": str(REGIONS.get(i.region, i.region)),
             "label": gettext(i.clinician_label if clinician else i.label),
-            "grade": str(GRADES[i.grade]),
+            "grade": str((GRADES if clinician else PATIENT_GRADES)[i.grade]),
             "evidence": gettext(i.evidence) if i.evidence else "",
             "honesty": gettext(i.honesty) if i.honesty else "",
             "sources": refs.cite(i.sources),
@@ -80,9 +80,17 @@ def about() -> str:
         indications=indications,
         tiers=tiers,
         rows=rows,
-        fallback=(
-            gettext(policy.fallback_text),
-            gettext(policy.wording[policy.fallback].clinician),
+        fallback=(  # a patient reads the patient's wording here too, as on the result page
+            gettext(
+                policy.fallback_text
+                if clinician
+                else policy.fallback_patient_text or policy.fallback_text
+            ),
+            gettext(
+                policy.wording[policy.fallback].clinician
+                if clinician
+                else policy.wording[policy.fallback].patient
+            ),
         ),
         pain=(pain.value, gettext(pain.text), pain_refs),
         references=sources_view(rs, tuple(refs.ids)),
