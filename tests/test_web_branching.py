@@ -109,6 +109,13 @@ def test_clot_signs_end_the_questions_with_the_urgent_result(
     assert "112" in html and 'name="wound_limbs"' not in html
     assert 'formaction="/q/safety#q-clot_signs"' in html  # Change, for a mis-click
     assert "Your arms and legs" not in html and "What the research says" not in html
+    # Nothing of the pages not asked: no item read as "Not answered", none of their sources;
+    # the headline, then what to do today, each said once.
+    wound = next(i for i in ruleset.items if i.id == "local_wound")
+    assert "Not answered" not in html and wound.patient_text not in html
+    assert "Elite Learning" not in html and "Bond CW" in html
+    assert heading(urgent) == "Wait before you start BFR training"
+    assert html.count("Call 112") == 1 and html.count("contact your doctor the same day") == 0
 
 
 def test_a_changed_limb_drops_the_answers_no_longer_asked(

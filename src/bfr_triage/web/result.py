@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
@@ -316,7 +316,11 @@ def result_view(
     clearance = decision.verdict == "needs_clearance"  # evidence and benefits come after clearance
     kinds: dict[str, list[ReasonView]] = {}
     unknown: dict[str, str] = {}
-    for r in decision.reasons:
+    # After an urgent answer the later pages are not asked (README §2): their items, all
+    # unanswered, are not the patient's to read today. The clinician's result stays complete.
+    skipped = audience == "patient" and decision.urgent
+    shown = [r for r in decision.reasons if not (skipped and all(v is None for _, v in r.answers))]
+    for r in shown:
         if r.kind in ("barrier", "clearance", "local", "precaution", "benefit", "indication"):
             kinds.setdefault(r.kind, []).append(build.reason(r))
             if r.state == "unknown" and r.kind in fixed.unknown:
@@ -346,15 +350,15 @@ def result_view(
         clinician_html=fixed_html.clinician,
         # How to start is for a result where BFR is an option, as in the note for the record.
         parameters_html=fixed_html.parameters if decision.verdict in STARTS else Markup(),
-        safety_sources=sources_view(rs, _safety_sources(rs, decision)),
+        safety_sources=sources_view(rs, _safety_sources(rs, shown)),
         provenance=decision.provenance,
         decision=decision,
     )
 
 
-def _safety_sources(rs: RuleSet, decision: Decision) -> tuple[str, ...]:
+def _safety_sources(rs: RuleSet, reasons: list[Reason]) -> tuple[str, ...]:
     items = {i.id: i for i in rs.items}
-    fired = (items[r.rule] for r in decision.reasons if r.rule in items)
+    fired = (items[r.rule] for r in reasons if r.rule in items)
     return tuple(dict.fromkeys(s for item in fired for s in item.sources))
 
 
@@ -371,9 +375,9 @@ def _deciding(
     rs: RuleSet, decision: Decision, key: str, kinds: dict[str, list[ReasonView]]
 ) -> tuple[ReasonView, ...]:
     """Return the one or two reasons that decided the result, each with the person's answers."""
-    if key == "urgent":
+    if key == "urgent":  # the next step says what to do today: not the item's action again
         urgent = {i.id for i in rs.items if i.urgent}
-        found = [r for r in kinds.get("clearance", ()) if r.rule in urgent]
+        found = [replace(r, action="") for r in kinds.get("clearance", ()) if r.rule in urgent]
     elif key == "needs_clearance":
         found = list(kinds.get("clearance", ()))
     elif key in ("limb_first", "limb_other"):
