@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -81,6 +82,12 @@ class Clause:
     op: str
     value: str | int | tuple[str, ...] | None
     param: str | None = None
+
+    @cached_property  # read on every evaluation: looked up once per loaded rule set
+    def operator(self) -> Callable[[Value, object], bool]:
+        from .operators import OPERATORS  # operators.py imports this module
+
+        return OPERATORS[self.op][0]
 
 
 @dataclass(frozen=True)
@@ -260,6 +267,11 @@ class RuleSet:
     def required(self) -> tuple[str, ...]:
         """Return the ids of the questions that are not optional, in catalogue order."""
         return tuple(q.id for q in self.questions.values() if not q.optional)
+
+    @cached_property  # read by every `asked`
+    def ask_conditions(self) -> tuple[tuple[str, Condition], ...]:
+        """Return the questions asked only when a condition holds, in catalogue order."""
+        return tuple((q.id, q.ask_when) for q in self.questions.values() if q.ask_when)
 
     @cached_property
     def constrained(self) -> frozenset[str]:
