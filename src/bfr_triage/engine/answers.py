@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from .errors import AnswersError, FieldError
 from .evaluate import asked, holds
-from .model import DONT_KNOW, Answers, Question, RuleSet, Value
+from .model import DONT_KNOW, Answers, Question, RuleSet, Tri, Value
 
 
 def accepts(question: Question) -> str:
@@ -79,10 +79,13 @@ def _shown(question: Question, value: Value) -> str:
     return ", ".join(value) if isinstance(value, tuple) else str(value)
 
 
-def _refused(ruleset: RuleSet, answers: Answers) -> list[FieldError]:
-    """Answers to questions that are not asked, and answers that contradict each other."""
+def _refused(
+    ruleset: RuleSet, answers: Answers, state: dict[str, Tri] | None = None
+) -> list[FieldError]:
+    """Answers to questions that are not asked, and answers that contradict each other.
+    `state`: what `asked` says for these answers, if already known."""
     errors: list[FieldError] = []
-    state = asked(ruleset, answers)
+    state = asked(ruleset, answers) if state is None else state
     for qid in answers.values:
         question = ruleset.questions[qid]
         if state[qid] is False and question.ask_when is not None:
@@ -132,6 +135,11 @@ def open_values(ruleset: RuleSet, answers: Answers, question: Question) -> tuple
         return question.values
     before = list(ruleset.questions)[: list(ruleset.questions).index(question.id)]
     earlier = {q: answers.values[q] for q in before if q in answers.values}
+    # Whether this question and those before it are asked depends only on the answers before
+    # it (ask_when tests only earlier questions): the same for every value, worked out once.
+    state = asked(ruleset, Answers(earlier))
     return tuple(
-        v for v in question.values if not _refused(ruleset, Answers({**earlier, question.id: v}))
+        v
+        for v in question.values
+        if not _refused(ruleset, Answers({**earlier, question.id: v}), state)
     )
