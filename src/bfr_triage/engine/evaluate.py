@@ -18,6 +18,7 @@ from .model import (
     Tri,
     Value,
 )
+from .operators import OPERATORS
 
 
 @cache
@@ -61,10 +62,11 @@ def _test(
             result = False if ruleset.questions[qid].optional else None
         elif answer == DONT_KNOW or answer == (DONT_KNOW,):
             result = None
-        elif clause.param is None:
-            result = clause.operator(answer, clause.value)
         else:
-            result = clause.operator(answer, ruleset.policy.parameters[clause.param].value)
+            value = clause.value
+            if clause.param is not None:
+                value = ruleset.policy.parameters[clause.param].value
+            result = OPERATORS[clause.op][0](answer, value)
         if result is True:
             met.append(qid)
         elif result is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Literal
@@ -82,12 +81,6 @@ class Clause:
     op: str
     value: str | int | tuple[str, ...] | None
     param: str | None = None
-
-    @cached_property  # read on every evaluation: looked up once per loaded rule set
-    def operator(self) -> Callable[[Value, object], bool]:
-        from .operators import OPERATORS  # operators.py imports this module
-
-        return OPERATORS[self.op][0]
 
 
 @dataclass(frozen=True)
