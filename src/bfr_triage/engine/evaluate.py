@@ -9,6 +9,7 @@ from .model import (
     DONT_KNOW,
     TRAINED_LIMBS,
     Answers,
+    Clause,
     Condition,
     Decision,
     Provenance,
@@ -43,50 +44,56 @@ def asked(ruleset: RuleSet, answers: Answers) -> dict[str, Tri]:
     return state
 
 
+def _clause(
+    ruleset: RuleSet, given: dict[str, Value], clause: Clause, state: dict[str, Tri] | None
+) -> Tri:
+    """Return the three-valued result of one clause (see _test)."""
+    qid = clause.question
+    if state is not None and state.get(qid) is False:
+        return False
+    answer = given.get(qid)
+    if answer is None:
+        return False if ruleset.questions[qid].optional else None
+    if answer == DONT_KNOW or answer == (DONT_KNOW,):
+        return None
+    value = clause.value
+    if clause.param is not None:
+        value = ruleset.policy.parameters[clause.param].value
+    return OPERATORS[clause.op][0](answer, value)
+
+
 def _test(
     ruleset: RuleSet, answers: Answers, condition: Condition, state: dict[str, Tri] | None = None
 ) -> tuple[Tri, tuple[str, ...]]:
     """Return the three-valued result of a condition and the questions that decided it.
     A clause on a question that is not asked is false; on one not known to be asked, unknown."""
+    given = answers.values
+    clauses = condition.clauses
+    if len(clauses) == 1:  # most conditions: "any" and "all" of one clause agree
+        result = _clause(ruleset, given, clauses[0], state)
+        if result is True or result is None:
+            return result, (clauses[0].question,)
+        return False, ()
     met: list[str] = []  # questions whose clause is true
     unknown: list[str] = []  # questions whose clause cannot be decided
     refuted = False  # some clause is false
-    given = answers.values
-    for clause in condition.clauses:
-        qid = clause.question
-        answer = given.get(qid)
-        result: Tri
-        if state is not None and state.get(qid) is False:
-            result = False
-        elif answer is None:
-            result = False if ruleset.questions[qid].optional else None
-        elif answer == DONT_KNOW or answer == (DONT_KNOW,):
-            result = None
-        else:
-            value = clause.value
-            if clause.param is not None:
-                value = ruleset.policy.parameters[clause.param].value
-            result = OPERATORS[clause.op][0](answer, value)
+    for clause in clauses:
+        result = _clause(ruleset, given, clause, state)
         if result is True:
-            met.append(qid)
+            met.append(clause.question)
         elif result is None:
-            unknown.append(qid)
+            unknown.append(clause.question)
         else:
             refuted = True
     if condition.mode == "any" and met:
-        return True, _once(met)
+        return True, tuple(dict.fromkeys(met))
     if condition.mode == "all" and refuted:
         return False, ()
     if unknown:
-        return None, _once(unknown)
+        return None, tuple(dict.fromkeys(unknown))
     if condition.mode == "all":
-        return True, _once(met)
+        return True, tuple(dict.fromkeys(met))
     return False, ()
-
-
-def _once(questions: list[str]) -> tuple[str, ...]:
-    """Return the questions in order, each once (most conditions have one clause)."""
-    return (questions[0],) if len(questions) == 1 else tuple(dict.fromkeys(questions))
 
 
 def holds(ruleset: RuleSet, answers: Answers, condition: Condition) -> bool:
