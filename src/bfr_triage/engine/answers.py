@@ -26,15 +26,16 @@ def accepts(question: Question) -> str:
 
 def _check(question: Question, value: object) -> Value | None:
     """Return the value if the question accepts it, else None. Never coerce "1" to 1."""
-    if question.type == "integer":
+    kind = question.type
+    if kind == "choice":  # most questions
+        return value if isinstance(value, str) and value in question.values else None
+    if kind == "integer":
         if question.dont_know and value == DONT_KNOW:
             return DONT_KNOW
         if isinstance(value, int) and not isinstance(value, bool):
             low, high = question.min or 0, question.max or 0  # both set: checked at load
             return value if low <= value <= high else None
         return None
-    if question.type == "choice":
-        return value if isinstance(value, str) and value in question.values else None
     if not isinstance(value, list | tuple) or not value:
         return None
     if not all(isinstance(v, str) and v in question.values for v in value):
