@@ -357,7 +357,7 @@ def result_view(
 
 
 def _safety_sources(rs: RuleSet, decision: Decision) -> tuple[str, ...]:
-    items = {i.id: i for i in rs.items}
+    items = rs.items_by_id
     fired = (items[r.rule] for r in decision.reasons if r.rule in items)
     return tuple(dict.fromkeys(s for item in fired for s in item.sources))
 
