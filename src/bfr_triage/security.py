@@ -103,7 +103,8 @@ def add_headers(response: Response) -> Response:
         kind = "share" if request.path.startswith(SHARE_PREFIX) else "page"
         if "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
-        response.vary.add("Accept-Language")
+        vary = response.headers.get("Vary")  # no view names Accept-Language itself
+        response.headers["Vary"] = f"{vary}, Accept-Language" if vary else "Accept-Language"
     case = _is_embeddable(response), request.is_secure, kind
     response.headers.extend(current_app.extensions["bfr_security"][case])
     return response

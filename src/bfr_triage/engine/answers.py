@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from .errors import AnswersError, FieldError
 from .evaluate import asked, holds
-from .model import DONT_KNOW, Answers, Question, RuleSet, Value
+from .model import DONT_KNOW, Answers, Question, RuleSet, Tri, Value
 
 
 def accepts(question: Question) -> str:
@@ -26,15 +26,16 @@ def accepts(question: Question) -> str:
 
 def _check(question: Question, value: object) -> Value | None:
     """Return the value if the question accepts it, else None. Never coerce "1" to 1."""
-    if question.type == "integer":
+    kind = question.type
+    if kind == "choice":  # most questions
+        return value if isinstance(value, str) and value in question.values else None
+    if kind == "integer":
         if question.dont_know and value == DONT_KNOW:
             return DONT_KNOW
         if isinstance(value, int) and not isinstance(value, bool):
             low, high = question.min or 0, question.max or 0  # both set: checked at load
             return value if low <= value <= high else None
         return None
-    if question.type == "choice":
-        return value if isinstance(value, str) and value in question.values else None
     if not isinstance(value, list | tuple) or not value:
         return None
     if not all(isinstance(v, str) and v in question.values for v in value):
@@ -79,10 +80,13 @@ def _shown(question: Question, value: Value) -> str:
     return ", ".join(value) if isinstance(value, tuple) else str(value)
 
 
-def _refused(ruleset: RuleSet, answers: Answers) -> list[FieldError]:
-    """Answers to questions that are not asked, and answers that contradict each other."""
+def _refused(
+    ruleset: RuleSet, answers: Answers, state: dict[str, Tri] | None = None
+) -> list[FieldError]:
+    """Answers to questions that are not asked, and answers that contradict each other.
+    `state`: what `asked` says for these answers, if already known."""
     errors: list[FieldError] = []
-    state = asked(ruleset, answers)
+    state = asked(ruleset, answers) if state is None else state
     for qid in answers.values:
         question = ruleset.questions[qid]
         if state[qid] is False and question.ask_when is not None:
@@ -132,6 +136,11 @@ def open_values(ruleset: RuleSet, answers: Answers, question: Question) -> tuple
         return question.values
     before = list(ruleset.questions)[: list(ruleset.questions).index(question.id)]
     earlier = {q: answers.values[q] for q in before if q in answers.values}
+    # Whether this question and those before it are asked depends only on the answers before
+    # it (ask_when tests only earlier questions): the same for every value, worked out once.
+    state = asked(ruleset, Answers(earlier))
     return tuple(
-        v for v in question.values if not _refused(ruleset, Answers({**earlier, question.id: v}))
+        v
+        for v in question.values
+        if not _refused(ruleset, Answers({**earlier, question.id: v}), state)
     )

@@ -9,6 +9,7 @@ from .model import (
     DONT_KNOW,
     TRAINED_LIMBS,
     Answers,
+    Clause,
     Condition,
     Decision,
     Provenance,
@@ -37,14 +38,28 @@ def asked(ruleset: RuleSet, answers: Answers) -> dict[str, Tri]:
     required, but an answer to it is accepted and read. The web, the API, the OpenAPI document
     and the FHIR Questionnaire all follow this one function.
     """
-    state: dict[str, Tri] = {}
-    for qid, question in ruleset.questions.items():  # ask_when tests only earlier questions
-        state[qid] = (
-            True
-            if question.ask_when is None
-            else _test(ruleset, answers, question.ask_when, state)[0]
-        )
+    state: dict[str, Tri] = dict.fromkeys(ruleset.questions, True)
+    for qid, when in ruleset.ask_conditions:  # ask_when tests only earlier questions
+        state[qid] = _test(ruleset, answers, when, state)[0]
     return state
+
+
+def _clause(
+    ruleset: RuleSet, given: dict[str, Value], clause: Clause, state: dict[str, Tri] | None
+) -> Tri:
+    """Return the three-valued result of one clause (see _test)."""
+    qid = clause.question
+    if state is not None and state.get(qid) is False:
+        return False
+    answer = given.get(qid)
+    if answer is None:
+        return False if ruleset.questions[qid].optional else None
+    if answer == DONT_KNOW or answer == (DONT_KNOW,):
+        return None
+    value = clause.value
+    if clause.param is not None:
+        value = ruleset.policy.parameters[clause.param].value
+    return OPERATORS[clause.op][0](answer, value)
 
 
 def _test(
@@ -52,25 +67,18 @@ def _test(
 ) -> tuple[Tri, tuple[str, ...]]:
     """Return the three-valued result of a condition and the questions that decided it.
     A clause on a question that is not asked is false; on one not known to be asked, unknown."""
+    given = answers.values
+    clauses = condition.clauses
+    if len(clauses) == 1:  # most conditions: "any" and "all" of one clause agree
+        result = _clause(ruleset, given, clauses[0], state)
+        if result is True or result is None:
+            return result, (clauses[0].question,)
+        return False, ()
     met: list[str] = []  # questions whose clause is true
     unknown: list[str] = []  # questions whose clause cannot be decided
     refuted = False  # some clause is false
-    given = answers.values
-    for clause in condition.clauses:
-        answer = given.get(clause.question)
-        result: Tri
-        is_asked = True if state is None else state.get(clause.question, True)
-        if is_asked is False:
-            result = False
-        elif answer is None:
-            result = False if ruleset.questions[clause.question].optional else None
-        elif answer == DONT_KNOW or answer == (DONT_KNOW,):
-            result = None
-        else:
-            value = clause.value
-            if clause.param is not None:
-                value = ruleset.policy.parameters[clause.param].value
-            result = OPERATORS[clause.op][0](answer, value)
+    for clause in clauses:
+        result = _clause(ruleset, given, clause, state)
         if result is True:
             met.append(clause.question)
         elif result is None:
@@ -93,8 +101,10 @@ def holds(ruleset: RuleSet, answers: Answers, condition: Condition) -> bool:
     return _test(ruleset, answers, condition)[0] is True
 
 
-def _cited(answers: Answers, questions: tuple[str, ...]) -> tuple[tuple[str, Value | None], ...]:
-    return tuple((q, answers.get(q)) for q in questions)
+def _cited(
+    given: dict[str, Value], questions: tuple[str, ...]
+) -> tuple[tuple[str, Value | None], ...]:
+    return tuple((q, given.get(q)) for q in questions)
 
 
 def _tri_fact(states: list[Tri], yes: str, unknown: str, no: str) -> str:
@@ -108,10 +118,11 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
     policy = ruleset.policy
     reasons: list[Reason] = []
     state = asked(ruleset, answers)
-    missing = tuple(q for q in ruleset.required if state[q] and answers.get(q) is None)
+    given = answers.values
+    missing = tuple(q for q in ruleset.required if q not in given and state[q])
 
-    condition = answers.get("condition")
-    limb = answers.get("limb")
+    condition = given.get("condition")
+    limb = given.get("limb")
     indication = ruleset.indications.get(str(condition)) if condition is not None else None
     grade = None
     if condition is None:
@@ -132,7 +143,7 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
         grade = grades.pop() if len(grades) == 1 else None
         reasons.append(
             Reason(
-                f"ind_{indication.id}", "indication", "met", _cited(answers, ("condition", "limb"))
+                f"ind_{indication.id}", "indication", "met", _cited(given, ("condition", "limb"))
             )
         )
 
@@ -142,8 +153,8 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
         barrier_states.append(found)
         if found is not False:
             cited = _cited(
-                answers,
-                decided_by + tuple(d for d in barrier.details if answers.get(d) is not None),
+                given,
+                decided_by + tuple(d for d in barrier.details if given.get(d) is not None),
             )
             reasons.append(Reason(barrier.id, "barrier", "met" if found else "unknown", cited))
 
@@ -155,28 +166,28 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
     urgent = False
     for item in ruleset.items:
         if item.limbs_from is not None:
-            given = answers.get(item.limbs_from)
-            if given == ("none",) or state[item.limbs_from] is False:
+            limbs = given.get(item.limbs_from)
+            if limbs == ("none",) or state[item.limbs_from] is False:
                 continue
-            if given is None or given == (DONT_KNOW,) or not isinstance(given, tuple):
+            if limbs is None or limbs == (DONT_KNOW,) or not isinstance(limbs, tuple):
                 unknown_counts = policy.local_unknown_is_trained_limb
                 local_states.append(None if unknown_counts else False)
                 if unknown_counts:
                     blocked.update(trained)
                 reasons.append(
-                    Reason(item.id, "local", "unknown", _cited(answers, (item.limbs_from,)))
+                    Reason(item.id, "local", "unknown", _cited(given, (item.limbs_from,)))
                 )
                 continue
-            on_trained = bool(set(given) & set(trained)) if trained else None
-            blocked.update(set(given) & set(trained))
+            on_trained = bool(set(limbs) & set(trained)) if trained else None
+            blocked.update(set(limbs) & set(trained))
             local_states.append(on_trained)
             reasons.append(
                 Reason(
                     item.id,
                     "local",
                     "met",
-                    _cited(answers, (item.limbs_from, "limb")),
-                    given,
+                    _cited(given, (item.limbs_from, "limb")),
+                    limbs,
                     on_trained,
                 )
             )
@@ -189,7 +200,7 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
             clearance_states.append(hit)
         if hit is not False:
             met: State = "met" if hit else "unknown"
-            cited = _cited(answers, decided_by)
+            cited = _cited(given, decided_by)
             if item.tier == "clearance":
                 reasons.append(Reason(item.id, "clearance", met, cited))
             else:
@@ -207,9 +218,7 @@ def evaluate(ruleset: RuleSet, answers: Answers) -> Decision:
         assert benefit.when is not None  # every benefit has one: checked at load
         met_benefit, decided_by = _test(ruleset, answers, benefit.when, state)
         if met_benefit is True:
-            reasons.append(
-                Reason(f"ind_{benefit.id}", "benefit", "met", _cited(answers, decided_by))
-            )
+            reasons.append(Reason(f"ind_{benefit.id}", "benefit", "met", _cited(given, decided_by)))
 
     facts = {
         "clearance": _tri_fact(clearance_states, "hit", "unknown", "clear"),

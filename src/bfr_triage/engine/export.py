@@ -39,12 +39,12 @@ def rule_text(ruleset: RuleSet, reason: Reason, audience: str = "clinician") -> 
         barrier = next(b for b in ruleset.barriers if b.id == reason.rule)
         return barrier.patient_text if patient else barrier.text
     if reason.kind == "policy":
-        row = next((r for r in ruleset.policy.rows if r.id == reason.rule), None)
+        row = ruleset.policy.rows_by_id.get(reason.rule)
         if row is None:
             policy = ruleset.policy
             return policy.fallback_patient_text if patient else policy.fallback_text
         return row.patient_text if patient else row.text
-    item = next(i for i in ruleset.items if i.id == reason.rule)
+    item = ruleset.items_by_id[reason.rule]
     return item.patient_text if patient else item.text
 
 
@@ -112,7 +112,7 @@ def decision_to_dict(
             "honesty_note": ind.honesty,
             "sources": [source_to_dict(ruleset, s) for s in ind.sources],
         }
-    items = {i.id: i for i in ruleset.items}
+    items = ruleset.items_by_id
 
     def reason(r: Reason) -> dict[str, Any]:
         out: dict[str, Any] = {

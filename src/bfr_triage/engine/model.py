@@ -229,6 +229,10 @@ class Policy:
     fallback_patient_text: str = ""
     notices: tuple[Notice, ...] = ()
 
+    @cached_property  # read for every decision written out
+    def rows_by_id(self) -> dict[str, VerdictRow]:
+        return {r.id: r for r in self.rows}
+
 
 @dataclass(frozen=True)
 class Parameter:
@@ -260,6 +264,15 @@ class RuleSet:
     def required(self) -> tuple[str, ...]:
         """Return the ids of the questions that are not optional, in catalogue order."""
         return tuple(q.id for q in self.questions.values() if not q.optional)
+
+    @cached_property  # read for every decision written out
+    def items_by_id(self) -> dict[str, SafetyItem]:
+        return {i.id: i for i in self.items}
+
+    @cached_property  # read by every `asked`
+    def ask_conditions(self) -> tuple[tuple[str, Condition], ...]:
+        """Return the questions asked only when a condition holds, in catalogue order."""
+        return tuple((q.id, q.ask_when) for q in self.questions.values() if q.ask_when)
 
     @cached_property
     def constrained(self) -> frozenset[str]:

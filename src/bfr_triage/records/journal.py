@@ -127,7 +127,7 @@ def _evidence(rs: RuleSet, decision: Decision) -> list[str]:
 
 
 def _safety(rs: RuleSet, decision: Decision) -> list[str]:
-    items = {i.id: i for i in rs.items}
+    items = rs.items_by_id
     heads = {
         "clearance": gettext("Needs medical clearance"),
         "local": gettext("Do not cuff that limb"),

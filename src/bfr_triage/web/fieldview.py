@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from flask import current_app
+from markupsafe import Markup
 
 from ..engine import Question, RuleSet
 from ..engine.model import Value
@@ -34,6 +37,9 @@ class FieldView:
     groups: tuple[tuple[str, tuple[OptionView, ...]], ...]
     value: str
     inline: bool
+    html: Markup | None = (
+        None  # the field already rendered (blank_view); None: the macro renders it
+    )
 
     @property
     def hint_id(self) -> str:
@@ -110,6 +116,20 @@ def answer_view(
 ) -> FieldView:
     """Describe a field filled in from the answers so far: no form is needed to show them."""
     return field_view(rs, q, audience, to_form(q, answers.get(q.id)), "", values)
+
+
+def blank_view(rs: RuleSet, q: Question, audience: str, as_heading: bool) -> FieldView:
+    """Describe a question's field with no answer, no error and every option offered, and render
+    it, once per locale: a page shown for the first time is made of these. What is kept is the
+    same for every request (fixed texts only); a field with an answer or an error, or with fewer
+    options, is described and rendered for its request (`field_view` and the `field` macro)."""
+
+    def build() -> FieldView:
+        view = field_view(rs, q, audience, None)
+        macros: Any = current_app.jinja_env.get_template("macros.html").module
+        return replace(view, html=macros.field(view, as_heading=as_heading))
+
+    return catalogue().memo(("blank-field", q.id, audience, as_heading), build)
 
 
 def field_view(

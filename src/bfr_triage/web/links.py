@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 from flask import Flask, current_app, g, request, url_for
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
 
 from .. import i18n
@@ -18,11 +19,17 @@ LANGUAGE_NAMES = {"en": "English", "da": "Dansk"}  # each in its own language: n
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
+def _value(values: MultiDict[str, str], name: str) -> str | None:
+    """Return the first value of `name`, if any: werkzeug's own get() raises and catches an
+    exception for every name that is not there, the usual case here."""
+    return values[name] if name in values else None
+
+
 def _form_value(name: str) -> str | None:
     if request.method != "POST" or request.mimetype not in FORMS:  # JSON carries no switch
         return None
     try:
-        return request.form.get(name)
+        return _value(request.form, name)
     except HTTPException:  # a body too large to read: the 413 page still needs a language
         return None
 
@@ -32,7 +39,10 @@ def select_locale() -> str:
     cfg = current_app.config
     return (
         links().lang
-        or request.accept_languages.best_match(cfg["SUPPORTED_LOCALES"])
+        or (  # most API clients send no Accept-Language: nothing to parse
+            "HTTP_ACCEPT_LANGUAGE" in request.environ
+            and request.accept_languages.best_match(cfg["SUPPORTED_LOCALES"])
+        )
         or cfg["DEFAULT_LOCALE"]
     )
 
@@ -74,11 +84,11 @@ class Links:
     def __init__(self, chosen_audience: str | None = None) -> None:
         supported, args = current_app.config["SUPPORTED_LOCALES"], request.args
         # The language asked for by a switch button, else by ?lang=, if supported.
-        asked_lang = (x for x in (_form_value("lang"), args.get("lang")) if x in supported)
+        asked_lang = (x for x in (_form_value("lang"), _value(args, "lang")) if x in supported)
         self.lang: str | None = next(asked_lang, None)
-        asked = chosen_audience or args.get("audience")
+        asked = chosen_audience or _value(args, "audience")
         self.audience = asked if asked in AUDIENCES else "patient"
-        self.embed = args.get("embed") == "1"
+        self.embed = _value(args, "embed") == "1"
         # What every link and form of the page carries on: what was asked for, nothing else.
         self.params = {
             **({"lang": self.lang} if self.lang else {}),

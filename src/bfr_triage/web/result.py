@@ -102,6 +102,7 @@ class ResultView:
     clot_points: int
     clinician_html: Markup  # where the clot-risk points come from
     parameters_html: Markup  # starting parameters, threshold, references; empty unless an option
+    intended_use_html: Markup  # the intended-use notice (rendered once per locale, as the above)
     safety_sources: tuple[SourceView, ...]  # of the safety items on the page
     provenance: Provenance
     decision: Decision
@@ -276,6 +277,7 @@ class Parts:
     indications: dict[tuple[str, str] | None, Markup]  # None: not a listed condition
     clinician: Markup
     parameters: Markup
+    intended_use: Markup  # macros.html's, the same on every page
 
 
 def parts(rs: RuleSet, audience: str, embed: bool) -> Parts:
@@ -296,6 +298,7 @@ def _parts(rs: RuleSet, audience: str, embed: bool) -> Parts:
         },
         macros.clinician(source_view(rs, "nascimento2022")),
         macros.parameters(parameters, threshold, references),
+        current_app.jinja_env.get_template("macros.html").module.intended_use(),  # type: ignore[attr-defined]
     )
 
 
@@ -350,6 +353,7 @@ def result_view(
         clinician_html=fixed_html.clinician,
         # How to start is for a result where BFR is an option, as in the note for the record.
         parameters_html=fixed_html.parameters if decision.verdict in STARTS else Markup(),
+        intended_use_html=fixed_html.intended_use,
         safety_sources=sources_view(rs, _safety_sources(rs, shown)),
         provenance=decision.provenance,
         decision=decision,
@@ -357,7 +361,7 @@ def result_view(
 
 
 def _safety_sources(rs: RuleSet, reasons: list[Reason]) -> tuple[str, ...]:
-    items = {i.id: i for i in rs.items}
+    items = rs.items_by_id
     fired = (items[r.rule] for r in reasons if r.rule in items)
     return tuple(dict.fromkeys(s for item in fired for s in item.sources))
 

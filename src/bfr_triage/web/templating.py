@@ -39,15 +39,25 @@ class LocalisedEnvironment(Environment):
         super().__init__(app, **options)
         self.loader = _PlainNames(self.loader)
         self.add_extension(TranslateFixedTexts)
+        # (name, parent) -> template, when templates are never reloaded: Jinja's own cache
+        # takes a lock and makes a weak reference on each of the 3 loads of every page.
+        self.loaded: dict[tuple[str, str | None], Template] = {}
 
     def get_template(
         self, name: str | Template, parent: str | None = None, globals: Any = None
     ) -> Template:
         if globals:  # Jinja would add them to a loaded template's globals: here, everyone's
             raise TypeError("templates here take no globals of their own (see make_globals)")
-        if parent is None and isinstance(name, str) and has_request_context():
+        if not isinstance(name, str):
+            return super().get_template(name, parent)
+        if parent is None and has_request_context():
             name = f"{locale()}{LOCALE_MARK}{_plain(name)}"
-        return super().get_template(name, parent)
+        found = self.loaded.get((name, parent))
+        if found is None:
+            found = super().get_template(name, parent)
+            if not self.auto_reload:
+                self.loaded[name, parent] = found
+        return found
 
     def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
         """Give a template with no globals of its own the environment's dict itself.

@@ -17,7 +17,14 @@ from ..records.journal import FILENAME as NOTE_FILE
 from ..records.journal import journal_note
 from . import limbitems, messages, regions
 from .blueprint import bp
-from .fieldview import FieldView, OptionView, answer_text, answer_view, posted_view
+from .fieldview import (
+    FieldView,
+    OptionView,
+    answer_text,
+    answer_view,
+    blank_view,
+    posted_view,
+)
 from .forms import build_form, form_answers, question_error, question_text, shown
 from .links import audience, audience_given, embedded, link
 from .result import result_view
@@ -82,12 +89,15 @@ def _fields(
     """
     rs, who, given = ruleset(), audience(), Answers(answers)
     narrowed = regions.condition_values(rs, region)
+    single = len(questions) == 1  # the question is the page's heading (page.html)
     views = []
     for q in questions:
         values = open_values(rs, given, q)
         if q.id == "condition" and narrowed is not None:
             values = tuple(v for v in values if v in narrowed)
-        if form is None:
+        if form is None and q.id not in answers and len(values) == len(q.values):
+            views.append(blank_view(rs, q, who, single))
+        elif form is None:
             views.append(answer_view(rs, q, answers, who, values))
         else:
             views.append(posted_view(rs, q, form[q.id], who, values))
