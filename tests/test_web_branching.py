@@ -40,6 +40,14 @@ def test_a_patient_starts_with_where_the_problem_is(client: FlaskClient) -> None
     assert len(offered) <= 9
 
 
+def test_no_region_reads_as_a_button_in_danish(client: FlaskClient) -> None:
+    """"Back" as a region took the back link's Danish (»Tilbage«): each region has its own words."""
+    page = client.get("/q/region?lang=da").get_data(as_text=True)
+    labels = dict(re.findall(r'name="region" value="(\w+)">([^<]+)</label>', page))
+    assert labels["back"] == "Ryg", labels
+    assert not {"Tilbage", "Næste", "Rediger", "Start"} & set(labels.values()), labels
+
+
 def test_a_region_offers_its_own_conditions_and_something_else(client: FlaskClient) -> None:
     knee = step(client, "region", client.get("/q/region"), region="knee")
     offered = names(knee, "condition")

@@ -46,7 +46,7 @@ PATIENT_REGIONS = {
     "knee": _l("Knee"),
     "hip": _l("Hip"),
     "shoulder": _l("Shoulder"),
-    "back": _l("Back"),
+    "back": _l("Back and spine"),  # not "Back": that msgid is the navigation link
     "joints": _l("Arthritis in one or more joints"),
     "tissues": _l("A broken bone, or a muscle or tendon injury"),
     "ageing": _l("Weaker muscles or thinner bones with age"),
