@@ -41,7 +41,7 @@ def test_a_patient_starts_with_where_the_problem_is(client: FlaskClient) -> None
 
 
 def test_no_region_reads_as_a_button_in_danish(client: FlaskClient) -> None:
-    """"Back" as a region took the back link's Danish (»Tilbage«): each region has its own words."""
+    """A region named "Back" took the back link's Danish (»Tilbage«): regions have their own."""
     page = client.get("/q/region?lang=da").get_data(as_text=True)
     labels = dict(re.findall(r'name="region" value="(\w+)">([^<]+)</label>', page))
     assert labels["back"] == "Ryg", labels
