@@ -89,14 +89,20 @@ def test_patient_reaches_the_result_with_javascript_off(
     assert tab.page.get_by_text("use your browser's Print command").is_visible()
 
 
-def test_the_print_button_shows_when_the_script_runs(
-    new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet
-) -> None:
+def clinician_result(new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet) -> Tab:
+    """Open a tab on a clinician's result: the one-page intake, filled in by keyboard."""
     tab = new_tab(live_server)
     walker = Walker(tab, live_server, ruleset, "en", "clinician")
     walker.go("/intake?audience=clinician")
     walker.answer_all(tuple(ruleset.questions), CLINICIAN_ANSWERS)
     walker.activate(walker.button("See the result"))
+    return tab
+
+
+def test_the_print_button_shows_when_the_script_runs(
+    new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet
+) -> None:
+    tab = clinician_result(new_tab, live_server, ruleset)
     assert tab.page.get_by_role("button", name="Print").is_visible()
     assert tab.page.get_by_text("use your browser's Print command").is_hidden()
 
@@ -127,11 +133,7 @@ def test_back_from_the_check_page_walks_the_pages_backwards(
 def test_a_printed_result_leaves_out_the_controls_and_the_share_button(
     new_tab: Callable[..., Tab], live_server: str, ruleset: RuleSet
 ) -> None:
-    tab = new_tab(live_server)
-    walker = Walker(tab, live_server, ruleset, "en", "clinician")
-    walker.go("/intake?audience=clinician")
-    walker.answer_all(tuple(ruleset.questions), CLINICIAN_ANSWERS)
-    walker.activate(walker.button("See the result"))
+    tab = clinician_result(new_tab, live_server, ruleset)
     page = tab.page
     assert page.get_by_role("button", name="Make a share link").is_visible()
     page.emulate_media(media="print")

@@ -321,8 +321,9 @@ def result_view(
     unknown: dict[str, str] = {}
     # After an urgent answer the later pages are not asked (README §2): their items, all
     # unanswered, are not the patient's to read today. The clinician's result stays complete.
-    skipped = audience == "patient" and decision.urgent
-    shown = [r for r in decision.reasons if not (skipped and all(v is None for _, v in r.answers))]
+    shown = list(decision.reasons)
+    if audience == "patient" and decision.urgent:
+        shown = [r for r in shown if any(v is not None for _, v in r.answers)]
     for r in shown:
         if r.kind in ("barrier", "clearance", "local", "precaution", "benefit", "indication"):
             kinds.setdefault(r.kind, []).append(build.reason(r))

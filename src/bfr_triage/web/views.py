@@ -281,17 +281,15 @@ def check_rows(state: State) -> list[tuple[str, str, str, list[tuple[str, str]]]
     One Change per page, as the page's questions are changed together: a keyboard user passes
     seven buttons on the way to "See the result", not one per answer.
     """
-    rows = []
+    rows, who, given = [], audience(), state.answers
     for page in ruleset().pages:
-        questions = _questions(page.questions, state.answers)
+        questions = _questions(page.questions, given)
         if limbitems.is_limb_grid(ruleset(), page):
             legend = gettext("Does any of these apply to an arm or leg?")
-            answered = [(legend, limbitems.summary(questions, audience(), state.answers))]
+            answered = [(legend, limbitems.summary(questions, who, given))]
         else:
             answered = [
-                (question_text(q, audience()), answer_text(q, state.answers[q.id], audience()))
-                if q.id in state.answers
-                else (question_text(q, audience()), "")
+                (question_text(q, who), answer_text(q, given[q.id], who) if q.id in given else "")
                 for q in questions
             ]
         if answered:
